@@ -1,0 +1,82 @@
+package io.dovetail.common.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Keys shared by every process: security and the data-plane transport. */
+public final class CommonConfig implements ConfigEntryProvider {
+
+  public static final ConfigEntry<String> AUTH_SECRET = ConfigEntry.builder("dovetail.auth.secret")
+      .doc("Shared secret that every client and server must present, on the control plane "
+          + "(gRPC metadata) and on the data plane (HELLO frame). Empty disables authentication.")
+      .stringConf().createWithDefault("");
+
+  public static final ConfigEntry<String> METADATA_ADDRESS =
+      ConfigEntry.builder("dovetail.metadata.address")
+          .doc("host:port of the metadata server's gRPC endpoint, used by storage servers and "
+              + "clients. In the Spark plugin, empty starts an embedded cluster in the driver.")
+          .stringConf().createWithDefault("");
+
+  public static final ConfigEntry<String> IO_MODE = ConfigEntry.builder("dovetail.transport.ioMode")
+      .doc("Netty I/O: AUTO uses native epoll when available and NIO otherwise; EPOLL or NIO force "
+          + "one.")
+      .stringConf()
+      .checkValue(s -> s.equals("AUTO") || s.equals("EPOLL") || s.equals("NIO"),
+          "one of AUTO, EPOLL, NIO")
+      .createWithDefault("AUTO");
+
+  public static final ConfigEntry<Integer> CLIENT_THREADS =
+      ConfigEntry.builder("dovetail.transport.clientThreads")
+          .doc("Event-loop threads of a data-plane client; 0 means the number of cores.")
+          .intConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(0);
+
+  public static final ConfigEntry<Integer> CONNECTIONS_PER_PEER =
+      ConfigEntry.builder("dovetail.transport.connectionsPerPeer")
+          .doc("Data-plane connections a client keeps to each storage server.")
+          .intConf().checkValue(v -> v >= 1, "must be >= 1").createWithDefault(2);
+
+  public static final ConfigEntry<Duration> CONNECT_TIMEOUT =
+      ConfigEntry.builder("dovetail.transport.connectTimeout")
+          .doc("Timeout to open a data-plane connection.")
+          .durationConf().createWithDefault(Duration.ofSeconds(10));
+
+  public static final ConfigEntry<Duration> REQUEST_TIMEOUT =
+      ConfigEntry.builder("dovetail.transport.requestTimeout")
+          .doc("Time a data-plane request may wait for its response before it fails with TIMEOUT.")
+          .durationConf().createWithDefault(Duration.ofSeconds(120));
+
+  public static final ConfigEntry<Long> MAX_FRAME_SIZE =
+      ConfigEntry.builder("dovetail.transport.maxFrameSize")
+          .doc("Largest data-plane frame accepted; a larger frame closes the connection. Also "
+              + "bounds a pushed batch and a read chunk.")
+          .bytesConf()
+          .checkValue(v -> v >= 64 * 1024 && v <= Integer.MAX_VALUE - 1024,
+              "between 64k and 2g")
+          .createWithDefault(128L << 20);
+
+  public static final ConfigEntry<Duration> RPC_TIMEOUT = ConfigEntry.builder("dovetail.rpc.timeout")
+      .doc("Deadline of one control-plane (gRPC) call.")
+      .durationConf().createWithDefault(Duration.ofSeconds(30));
+
+  public static final ConfigEntry<Duration> RPC_RETRY_WAIT =
+      ConfigEntry.builder("dovetail.rpc.retryWait")
+          .doc("How long a control-plane caller keeps retrying while the metadata server is "
+              + "unreachable (for example while it restarts).")
+          .durationConf().createWithDefault(Duration.ofSeconds(60));
+
+  @Override
+  public String group() {
+    return "Common (all processes)";
+  }
+
+  @Override
+  public int order() {
+    return 0;
+  }
+
+  @Override
+  public List<ConfigEntry<?>> entries() {
+    return List.of(AUTH_SECRET, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS, CONNECTIONS_PER_PEER, CONNECT_TIMEOUT,
+        REQUEST_TIMEOUT, MAX_FRAME_SIZE, RPC_TIMEOUT, RPC_RETRY_WAIT);
+  }
+}

@@ -1,0 +1,70 @@
+package io.dovetail.common.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Renders every registered configuration entry as the Markdown reference kept in README.md
+ * between {@link #BEGIN_MARKER} and {@link #END_MARKER}, and as a properties template.
+ */
+public final class ConfigReference {
+  public static final String BEGIN_MARKER = "<!-- config-reference:begin -->";
+  public static final String END_MARKER = "<!-- config-reference:end -->";
+
+  private ConfigReference() {}
+
+  /** All providers on the class path, in reference order. */
+  public static List<ConfigEntryProvider> providers() {
+    List<ConfigEntryProvider> list = new ArrayList<>();
+    ServiceLoader.load(ConfigEntryProvider.class).forEach(list::add);
+    list.sort(Comparator.comparingInt(ConfigEntryProvider::order)
+        .thenComparing(ConfigEntryProvider::group));
+    return list;
+  }
+
+  public static String markdown(List<ConfigEntryProvider> providers) {
+    StringBuilder sb = new StringBuilder();
+    for (ConfigEntryProvider p : providers) {
+      sb.append("#### ").append(p.group()).append("\n\n");
+      sb.append("| Key | Default | Meaning |\n|---|---|---|\n");
+      for (ConfigEntry<?> e : p.entries()) {
+        sb.append("| `").append(e.key()).append("` | `").append(e.defaultText()).append("` | ")
+            .append(e.doc().replace("|", "\\|").replace("\n", " ")).append(" |\n");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** A commented properties template with every key at its default. */
+  public static String propertiesTemplate(List<ConfigEntryProvider> providers) {
+    StringBuilder sb = new StringBuilder();
+    for (ConfigEntryProvider p : providers) {
+      sb.append("# ---- ").append(p.group()).append(" ----\n\n");
+      for (ConfigEntry<?> e : p.entries()) {
+        sb.append("# ").append(e.doc().replace("\n", "\n# ")).append('\n');
+        String value = e.defaultValue() == null ? "" : e.defaultText();
+        sb.append("#").append(e.key()).append('=').append(value).append("\n\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Replaces the text between the markers of {@code document} with {@code reference}. */
+  public static String splice(String document, String reference) {
+    int begin = document.indexOf(BEGIN_MARKER);
+    int end = document.indexOf(END_MARKER);
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException("document has no configuration reference markers");
+    }
+    return document.substring(0, begin + BEGIN_MARKER.length()) + "\n" + reference
+        + document.substring(end);
+  }
+
+  /** Prints the Markdown reference of every provider on the class path. */
+  public static void main(String[] args) {
+    System.out.print(markdown(providers()));
+  }
+}

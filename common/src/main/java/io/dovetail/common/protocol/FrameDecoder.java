@@ -1,0 +1,152 @@
+package io.dovetail.common.protocol;
+
+import io.dovetail.common.ErrorCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits the byte stream into frames and decodes each into a {@link Message}. Rejects, with a
+ * {@link FrameException}, a frame that is too short, too long, of another version or of an
+ * unknown type, or whose fields do not parse. One instance per channel; runs on its event loop.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+  /** length:int32 version:int8 type:int8 requestId:int64. */
+  public static final int HEADER_SIZE = 14;
+  /** Bytes counted by the length field that belong to the header. */
+  static final int HEADER_AFTER_LENGTH = HEADER_SIZE - 4;
+  public static final byte VERSION = 1;
+
+  private final int maxFrameSize;
+  private final FrameAdmission admission;
+  private int admitted = -1;
+  private boolean waiting;
+  private boolean failed;
+
+  public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
+    this.maxFrameSize = maxFrameSize;
+    this.admission = admission;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      // The connection is closing after a bad frame; nothing after it can be trusted.
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    try {
+      decodeFrames(ctx, in, out);
+    } catch (FrameException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+  }
+
+  private void decodeFrames(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    while (!waiting && in.readableBytes() >= HEADER_SIZE) {
+      int start = in.readerIndex();
+      int length = in.getInt(start);
+      if (length < HEADER_AFTER_LENGTH) {
+        throw new FrameException(ErrorCode.MALFORMED_FRAME, "frame length " + length);
+      }
+      if (length > maxFrameSize) {
+        throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
+            "frame of " + length + " bytes exceeds the limit of " + maxFrameSize);
+      }
+      byte version = in.getByte(start + 4);
+      if (version != VERSION) {
+        throw new FrameException(ErrorCode.UNSUPPORTED_VERSION,
+            "protocol version " + version + ", this server speaks " + VERSION);
+      }
+      MessageType type = MessageType.fromId(in.getByte(start + 5));
+      if (type == null) {
+        throw new FrameException(ErrorCode.MALFORMED_FRAME,
+            "unknown message type " + in.getByte(start + 5));
+      }
+      if (admitted < 0) {
+        int r = admission.tryAdmit(type, length, () -> wakeUp(ctx));
+        if (r < 0) {
+          waiting = true;
+          ctx.channel().config().setAutoRead(false);
+          return;
+        }
+        admitted = r;
+      }
+      if (in.readableBytes() < 4 + length) {
+        return;
+      }
+      long requestId = in.getLong(start + 6);
+      in.skipBytes(HEADER_SIZE);
+      ByteBuf fields = in.readSlice(length - HEADER_AFTER_LENGTH);
+      int reserved = admitted;
+      admitted = -1;
+      Message m;
+      try {
+        m = decodeFields(type, fields);
+      } catch (RuntimeException e) {
+        admission.release(reserved);
+        if (e instanceof FrameException) {
+          throw e;
+        }
+        throw new FrameException(ErrorCode.MALFORMED_FRAME,
+            "cannot decode " + type + ": " + e);
+      }
+      m.requestId(requestId);
+      m.admittedBytes(reserved);
+      out.add(m);
+    }
+  }
+
+  private void wakeUp(ChannelHandlerContext ctx) {
+    ctx.executor().execute(() -> {
+      if (!waiting) {
+        return;
+      }
+      waiting = false;
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      ctx.channel().config().setAutoRead(true);
+      try {
+        // Re-run decoding over bytes already received: they may hold the whole frame.
+        channelRead(ctx, Unpooled.EMPTY_BUFFER);
+      } catch (Exception e) {
+        ctx.fireExceptionCaught(e);
+      }
+    });
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    if (admitted > 0) {
+      admission.release(admitted);
+    }
+    admitted = -1;
+  }
+
+  /** Decodes the fields (and body) of one frame of {@code type}. */
+  static Message decodeFields(MessageType type, ByteBuf in) {
+    Message m = switch (type) {
+      case HELLO -> HelloRequest.decode(in);
+      case STATUS -> StatusResponse.decode(in);
+      case PUSH -> PushRequest.decode(in);
+      case PUSH_RESPONSE -> PushResponse.decode(in);
+      case SEAL -> SealRequest.decode(in);
+      case OPEN_STREAM -> OpenStreamRequest.decode(in);
+      case STREAM_OPENED -> StreamOpened.decode(in);
+      case FETCH_CHUNK -> FetchChunkRequest.decode(in);
+      case CHUNK -> ChunkResponse.decode(in);
+      case CLOSE_STREAM -> CloseStreamRequest.decode(in);
+    };
+    if (in.isReadable()) {
+      m.release();
+      throw new FrameException(ErrorCode.MALFORMED_FRAME,
+          in.readableBytes() + " unexpected trailing bytes in " + type);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,77 @@
+package io.dovetail.common.protocol;
+
+import io.dovetail.common.ErrorCode;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Seals partition files: flush, sync, write the index, accept no more pushes. Idempotent; an
+ * unknown (partition, epoch) on this server is not an error (it received no data).
+ *
+ * <pre>appId:string shuffleId:int32 count:int32 (partition:int32 epoch:int32)*</pre>
+ */
+public final class SealRequest extends Message {
+  /** One partition file. */
+  public record Target(int partition, int epoch) {}
+
+  private final String appId;
+  private final int shuffleId;
+  private final List<Target> targets;
+
+  public SealRequest(String appId, int shuffleId, List<Target> targets) {
+    this.appId = appId;
+    this.shuffleId = shuffleId;
+    this.targets = List.copyOf(targets);
+  }
+
+  public String appId() {
+    return appId;
+  }
+
+  public int shuffleId() {
+    return shuffleId;
+  }
+
+  public List<Target> targets() {
+    return targets;
+  }
+
+  @Override
+  public MessageType type() {
+    return MessageType.SEAL;
+  }
+
+  @Override
+  public int encodedLength() {
+    return Codec.stringLength(appId) + 4 + 4 + targets.size() * 8;
+  }
+
+  @Override
+  public void encode(ByteBuf out) {
+    Codec.writeString(out, appId);
+    out.writeInt(shuffleId);
+    out.writeInt(targets.size());
+    for (Target t : targets) {
+      out.writeInt(t.partition());
+      out.writeInt(t.epoch());
+    }
+  }
+
+  public static SealRequest decode(ByteBuf in) {
+    String appId = Codec.readString(in);
+    Codec.require(in, 4, "shuffle id");
+    int shuffleId = in.readInt();
+    int n = Codec.readCount(in, 8, "seal target");
+    List<Target> targets = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int p = in.readInt();
+      int e = in.readInt();
+      if (p < 0 || e < 0) {
+        throw new FrameException(ErrorCode.MALFORMED_FRAME, "negative partition or epoch");
+      }
+      targets.add(new Target(p, e));
+    }
+    return new SealRequest(appId, shuffleId, targets);
+  }
+}

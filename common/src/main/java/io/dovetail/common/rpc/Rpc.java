@@ -1,0 +1,101 @@
+package io.dovetail.common.rpc;
+
+import io.dovetail.common.DovetailException;
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.util.HostPort;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds gRPC channels and servers the Dovetail way, and retries calls through outages. */
+public final class Rpc {
+  private static final Logger LOG = LoggerFactory.getLogger(Rpc.class);
+  /** Large enough for the layout of a 100,000-partition shuffle. */
+  public static final int MAX_MESSAGE_BYTES = 256 << 20;
+
+  private Rpc() {}
+
+  /** A plaintext channel to {@code target} that presents the configured secret. */
+  public static ManagedChannel channel(HostPort target, DovetailConf conf) {
+    return Grpc.newChannelBuilderForAddress(target.host(), target.port(),
+            InsecureChannelCredentials.create())
+        .intercept(AuthInterceptors.client(conf.get(CommonConfig.AUTH_SECRET)))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .build();
+  }
+
+  /** Starts a server on {@code host:port} (port 0 picks a free one) with auth on every service. */
+  public static Server startServer(String host, int port, DovetailConf conf, Executor executor,
+      BindableService... services) throws IOException {
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .executor(executor);
+    var auth = AuthInterceptors.server(conf.get(CommonConfig.AUTH_SECRET));
+    for (BindableService s : services) {
+      b.addService(ServerInterceptors.intercept(s, auth));
+    }
+    return b.build().start();
+  }
+
+  /**
+   * Runs {@code call}, retrying with backoff while it fails with a retriable error (metadata
+   * server unreachable, NOT_ENOUGH_SERVERS, TIMEOUT) for at most {@code dovetail.rpc.retryWait}.
+   * gRPC failures surface as {@link DovetailException}.
+   */
+  public static <T> T withRetries(DovetailConf conf, String what, Supplier<T> call) {
+    long deadline = System.currentTimeMillis() + conf.get(CommonConfig.RPC_RETRY_WAIT).toMillis();
+    long backoff = 100;
+    while (true) {
+      try {
+        return call.get();
+      } catch (StatusRuntimeException e) {
+        DovetailException de = GrpcErrors.fromStatus(e);
+        backoff = retryOrThrow(what, de, deadline, backoff);
+      } catch (DovetailException de) {
+        backoff = retryOrThrow(what, de, deadline, backoff);
+      }
+    }
+  }
+
+  private static long retryOrThrow(String what, DovetailException e, long deadline, long backoff) {
+    if (!e.code().isRetriable() || System.currentTimeMillis() + backoff > deadline) {
+      throw e;
+    }
+    LOG.info("{} failed ({}); retrying in {} ms", what, e.getMessage(), backoff);
+    try {
+      Thread.sleep(backoff);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new DovetailException(ErrorCode.INTERNAL, "interrupted while retrying " + what, ie);
+    }
+    return Math.min(backoff * 2, 2000);
+  }
+
+  /** Shuts a channel down, waiting briefly. */
+  public static void shutdown(ManagedChannel channel) {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(3, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      channel.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.dovetail.common.transport;
+
+import io.dovetail.common.DovetailException;
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.protocol.FrameAdmission;
+import io.dovetail.common.protocol.FrameDecoder;
+import io.dovetail.common.protocol.FrameEncoder;
+import io.dovetail.common.protocol.HelloRequest;
+import io.dovetail.common.util.HostPort;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Creates and pools {@link TransportClient}s: {@code dovetail.transport.connectionsPerPeer}
+ * connections per peer, each opened on first use (with the HELLO handshake) and replaced when it
+ * closes. Thread-safe.
+ */
+public final class TransportClientFactory implements Closeable {
+  private final String clientName;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final int connectionsPerPeer;
+  private final long connectTimeoutMs;
+  private final long requestTimeoutMs;
+  private final String secret;
+  private final ConcurrentHashMap<HostPort, AtomicReferenceArray<TransportClient>> pools = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public TransportClientFactory(String clientName, DovetailConf conf) {
+    this.clientName = clientName;
+    boolean epoll = NettyUtils.useEpoll(conf.get(CommonConfig.IO_MODE));
+    this.group = NettyUtils.eventLoop(epoll, conf.get(CommonConfig.CLIENT_THREADS),
+        clientName + "-client");
+    this.connectionsPerPeer = conf.get(CommonConfig.CONNECTIONS_PER_PEER);
+    this.connectTimeoutMs = conf.get(CommonConfig.CONNECT_TIMEOUT).toMillis();
+    this.requestTimeoutMs = conf.get(CommonConfig.REQUEST_TIMEOUT).toMillis();
+    this.secret = conf.get(CommonConfig.AUTH_SECRET);
+    int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
+    this.bootstrap = new Bootstrap()
+        .group(group)
+        .channel(NettyUtils.clientChannelClass(epoll))
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast("frameDecoder", new FrameDecoder(maxFrame, FrameAdmission.NONE))
+                .addLast("frameEncoder", FrameEncoder.INSTANCE);
+          }
+        });
+  }
+
+  /**
+   * A connected, authenticated client to {@code peer}; fails with CONNECTION_FAILED (or
+   * AUTH_FAILED) when none can be made.
+   */
+  public TransportClient client(HostPort peer) {
+    if (closed) {
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED, "client factory is closed");
+    }
+    AtomicReferenceArray<TransportClient> pool =
+        pools.computeIfAbsent(peer, p -> new AtomicReferenceArray<>(connectionsPerPeer));
+    int slot = ThreadLocalRandom.current().nextInt(pool.length());
+    TransportClient c = pool.get(slot);
+    if (c != null && c.isActive()) {
+      return c;
+    }
+    synchronized (pool) {
+      c = pool.get(slot);
+      if (c != null && c.isActive()) {
+        return c;
+      }
+      c = connect(peer);
+      pool.set(slot, c);
+      return c;
+    }
+  }
+
+  /** A new, unpooled connection; the caller closes it. */
+  public TransportClient connect(HostPort peer) {
+    ChannelFuture f = bootstrap.connect(new InetSocketAddress(peer.host(), peer.port()));
+    if (!f.awaitUninterruptibly(connectTimeoutMs + 1000, TimeUnit.MILLISECONDS)) {
+      f.channel().close();
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED,
+          "timed out connecting to " + peer);
+    }
+    if (!f.isSuccess()) {
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED,
+          "cannot connect to " + peer + ": " + f.cause(), f.cause());
+    }
+    Channel ch = f.channel();
+    TransportClient client = new TransportClient(ch, peer, requestTimeoutMs);
+    try {
+      client.requestSync(new HelloRequest(clientName, secret));
+    } catch (DovetailException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  /** Closes every pooled connection to {@code peer} (after it failed or restarted). */
+  public void closeClients(HostPort peer) {
+    AtomicReferenceArray<TransportClient> pool = pools.remove(peer);
+    if (pool != null) {
+      for (int i = 0; i < pool.length(); i++) {
+        TransportClient c = pool.getAndSet(i, null);
+        if (c != null) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (HostPort peer : pools.keySet()) {
+      closeClients(peer);
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+}
