@@ -1,11 +1,14 @@
 package io.dovetail.testkit;
 
-import io.dovetail.common.util.Clock;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when told to. Thread-safe. */
-public final class ManualClock implements Clock {
+/** A {@link Clock} that moves only when told to. Thread-safe. */
+public final class ManualClock extends Clock {
   private final AtomicLong now;
 
   public ManualClock(long startMillis) {
@@ -19,6 +22,21 @@ public final class ManualClock implements Clock {
   @Override
   public long millis() {
     return now.get();
+  }
+
+  @Override
+  public Instant instant() {
+    return Instant.ofEpochMilli(now.get());
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
   }
 
   public void advance(Duration d) {

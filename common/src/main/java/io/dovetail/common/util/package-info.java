@@ -1,2 +1,2 @@
-/** Small shared utilities: named threads, service lifecycle, clocks, checksums, addresses. */
+/** Small shared utilities: named threads, service lifecycle, checksums, addresses. */
 package io.dovetail.common.util;

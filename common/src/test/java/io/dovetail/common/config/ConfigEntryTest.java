@@ -1,0 +1,75 @@
+package io.dovetail.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigEntryTest {
+
+  @Test
+  void parsesSizesAndDurationsWithUnits() {
+    assertThat(Sizes.parseBytes("512")).isEqualTo(512);
+    assertThat(Sizes.parseBytes("64k")).isEqualTo(64 * 1024);
+    assertThat(Sizes.parseBytes("16m")).isEqualTo(16L << 20);
+    assertThat(Sizes.parseBytes("2GiB")).isEqualTo(2L << 30);
+    assertThat(Sizes.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(Sizes.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Sizes.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Sizes.parseDuration("1500")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Sizes.formatBytes(1L << 20)).isEqualTo("1m");
+    assertThat(Sizes.formatDuration(Duration.ofMinutes(5))).isEqualTo("5m");
+  }
+
+  @Test
+  void defaultsApplyUntilSetAndBadValuesNameTheKey() {
+    DovetailConf conf = new DovetailConf();
+    assertThat(conf.get(CommonConfig.CONNECTIONS_PER_PEER)).isEqualTo(2);
+    conf.set("dovetail.transport.connectionsPerPeer", "4");
+    assertThat(conf.get(CommonConfig.CONNECTIONS_PER_PEER)).isEqualTo(4);
+
+    conf.set("dovetail.transport.connectionsPerPeer", "zero");
+    assertThatThrownBy(() -> conf.get(CommonConfig.CONNECTIONS_PER_PEER))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dovetail.transport.connectionsPerPeer");
+
+    conf.set("dovetail.transport.connectionsPerPeer", "0");
+    assertThatThrownBy(() -> conf.get(CommonConfig.CONNECTIONS_PER_PEER))
+        .hasMessageContaining("must be >= 1");
+    assertThatThrownBy(() -> conf.set(CommonConfig.IO_MODE, "RDMA"))
+        .hasMessageContaining("one of AUTO, EPOLL, NIO");
+  }
+
+  @Test
+  void sparkPrefixedKeysAreStripped() {
+    DovetailConf conf = DovetailConf.fromPrefixed(
+        java.util.Map.of("spark.dovetail.auth.secret", "s3", "spark.executor.cores", "1"),
+        "spark.");
+    assertThat(conf.toMap()).containsOnlyKeys("dovetail.auth.secret");
+    assertThat(conf.get(CommonConfig.AUTH_SECRET)).isEqualTo("s3");
+  }
+
+  @Test
+  void keysMustCarryTheDovetailPrefix() {
+    assertThatThrownBy(() -> ConfigEntry.builder("storage.dirs"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void referenceListsEveryEntryOfEveryProviderAndSplicesBetweenMarkers() {
+    List<ConfigEntryProvider> providers = ConfigReference.providers();
+    assertThat(providers).extracting(ConfigEntryProvider::group).contains("Common (all processes)");
+    String md = ConfigReference.markdown(providers);
+    for (ConfigEntry<?> e : new CommonConfig().entries()) {
+      assertThat(md).contains("`" + e.key() + "`");
+    }
+    String doc = "before\n" + ConfigReference.BEGIN_MARKER + "\nold\n" + ConfigReference.END_MARKER
+        + "\nafter";
+    String spliced = ConfigReference.splice(doc, "new\n");
+    assertThat(spliced).contains("new").doesNotContain("old").startsWith("before").endsWith("after");
+    assertThat(ConfigReference.propertiesTemplate(providers))
+        .contains("#dovetail.transport.maxFrameSize=128m");
+  }
+}

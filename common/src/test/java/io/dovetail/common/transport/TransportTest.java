@@ -1,0 +1,150 @@
+package io.dovetail.common.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dovetail.common.DovetailException;
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.protocol.ChunkResponse;
+import io.dovetail.common.protocol.FetchChunkRequest;
+import io.dovetail.common.protocol.FrameAdmission;
+import io.dovetail.common.protocol.Message;
+import io.dovetail.common.protocol.StatusResponse;
+import io.dovetail.common.util.HostPort;
+import io.dovetail.testkit.Await;
+import io.dovetail.testkit.NettyLeakDetectionExtension;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakDetectionExtension.class)
+class TransportTest {
+  private TransportServer server;
+  private TransportClientFactory factory;
+
+  /** Answers FETCH_CHUNK with a chunk of chunkIndex bytes; anything else with an error. */
+  private static final RequestHandler ECHO = new RequestHandler() {
+    @Override
+    public void handle(Channel channel, Message request) {
+      if (request instanceof FetchChunkRequest f) {
+        channel.writeAndFlush(new ChunkResponse(f.streamId(), f.chunkIndex(),
+            Unpooled.wrappedBuffer(new byte[f.chunkIndex()])).requestId(request.requestId()));
+      } else {
+        request.release();
+        channel.writeAndFlush(StatusResponse.error(request.requestId(), ErrorCode.UNKNOWN_STREAM,
+            "no such thing"));
+      }
+    }
+  };
+
+  private void start(DovetailConf serverConf, DovetailConf clientConf) {
+    server = new TransportServer("test", serverConf, "127.0.0.1", 0, 1, FrameAdmission.NONE, ECHO);
+    factory = new TransportClientFactory("test", clientConf);
+  }
+
+  @AfterEach
+  void stop() {
+    if (factory != null) {
+      factory.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void responsesMatchRequestsAndErrorsCarryTheirCode() throws Exception {
+    start(new DovetailConf(), new DovetailConf());
+    TransportClient c = factory.client(new HostPort("127.0.0.1", server.port()));
+    var f1 = c.request(new FetchChunkRequest(1, 10));
+    var f2 = c.request(new FetchChunkRequest(1, 20));
+    ChunkResponse r2 = (ChunkResponse) f2.get();
+    ChunkResponse r1 = (ChunkResponse) f1.get();
+    assertThat(r1.data().readableBytes()).isEqualTo(10);
+    assertThat(r2.data().readableBytes()).isEqualTo(20);
+    r1.release();
+    r2.release();
+    assertThatThrownBy(() -> c.requestSync(new io.dovetail.common.protocol.CloseStreamRequest(9)))
+        .isInstanceOfSatisfying(DovetailException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_STREAM));
+  }
+
+  @Test
+  void wrongSecretIsRefusedAndRightSecretAccepted() {
+    DovetailConf serverConf = new DovetailConf().set("dovetail.auth.secret", "s3cret");
+    start(serverConf, new DovetailConf().set("dovetail.auth.secret", "wrong"));
+    HostPort addr = new HostPort("127.0.0.1", server.port());
+    assertThatThrownBy(() -> factory.client(addr))
+        .isInstanceOfSatisfying(DovetailException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH_FAILED));
+    try (TransportClientFactory good = new TransportClientFactory("good", serverConf)) {
+      ChunkResponse r = (ChunkResponse) good.client(addr).requestSync(new FetchChunkRequest(1, 3));
+      assertThat(r.data().readableBytes()).isEqualTo(3);
+      r.release();
+    }
+  }
+
+  @Test
+  void garbageClosesOnlyItsOwnConnection() throws Exception {
+    start(new DovetailConf(), new DovetailConf());
+    HostPort addr = new HostPort("127.0.0.1", server.port());
+    TransportClient good = factory.client(addr);
+    try (Socket raw = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = raw.getOutputStream();
+      byte[] junk = new byte[64];
+      new java.util.Random(7).nextBytes(junk);
+      junk[0] = 0x7f; // a length far beyond the frame limit
+      out.write(junk);
+      out.flush();
+      InputStream in = raw.getInputStream();
+      raw.setSoTimeout(10_000);
+      // The server answers with an error frame and closes: read until end of stream.
+      byte[] buf = new byte[256];
+      int total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+      }
+      assertThat(total).as("an error frame before the close").isGreaterThan(14);
+    }
+    ChunkResponse r = (ChunkResponse) good.requestSync(new FetchChunkRequest(1, 5));
+    assertThat(r.data().readableBytes()).isEqualTo(5);
+    r.release();
+  }
+
+  @Test
+  void outstandingRequestsFailWhenTheServerGoesAway() {
+    RequestHandler silent = (ch, m) -> m.release();
+    server = new TransportServer("silent", new DovetailConf(), "127.0.0.1", 0, 1,
+        FrameAdmission.NONE, silent);
+    factory = new TransportClientFactory("test", new DovetailConf());
+    TransportClient c = factory.client(new HostPort("127.0.0.1", server.port()));
+    var pending = c.request(new FetchChunkRequest(1, 1));
+    Await.until(Duration.ofSeconds(10), "request registered", () -> c.outstandingRequests() == 1);
+    server.close();
+    server = null;
+    assertThatThrownBy(pending::get).hasCauseInstanceOf(DovetailException.class)
+        .cause().satisfies(e -> assertThat(((DovetailException) e).code())
+            .isEqualTo(ErrorCode.CONNECTION_FAILED));
+  }
+
+  @Test
+  void unansweredRequestsTimeOut() {
+    RequestHandler silent = (ch, m) -> m.release();
+    server = new TransportServer("silent", new DovetailConf(), "127.0.0.1", 0, 1,
+        FrameAdmission.NONE, silent);
+    factory = new TransportClientFactory("test",
+        new DovetailConf().set("dovetail.transport.requestTimeout", "300ms"));
+    TransportClient c = factory.client(new HostPort("127.0.0.1", server.port()));
+    assertThatThrownBy(() -> c.requestSync(new FetchChunkRequest(1, 1)))
+        .isInstanceOfSatisfying(DovetailException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+  }
+}
