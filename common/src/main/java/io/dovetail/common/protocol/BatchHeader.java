@@ -20,6 +20,17 @@ public record BatchHeader(int mapIndex, long attemptId, int batchSeq, byte flags
   /** Encoded size in bytes. */
   public static final int SIZE = 4 + 8 + 4 + 1 + 4 + 4 + 4;
 
+  /** Flag: this batch is one fragment of a payload split over consecutive batchSeq numbers. */
+  public static final byte FLAG_FRAGMENT = 1;
+  /** Flag, with {@link #FLAG_FRAGMENT}: the first fragment of its payload. */
+  public static final byte FLAG_FIRST = 2;
+  /** Flag, with {@link #FLAG_FRAGMENT}: the last fragment of its payload. */
+  public static final byte FLAG_LAST = 4;
+
+  public boolean isFragment() {
+    return (flags & FLAG_FRAGMENT) != 0;
+  }
+
   public BatchHeader {
     if (mapIndex < 0 || batchSeq < 0 || recordCount < 0 || length < 0) {
       throw new IllegalArgumentException("negative field in batch header");

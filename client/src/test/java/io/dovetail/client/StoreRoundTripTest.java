@@ -1,0 +1,128 @@
+package io.dovetail.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dovetail.client.push.ShufflePusher;
+import io.dovetail.client.read.ShuffleReader;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.embedded.EmbeddedCluster;
+import io.dovetail.testkit.NettyLeakDetectionExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every byte committed through an in-process cluster reads back exactly once. */
+@ExtendWith(NettyLeakDetectionExtension.class)
+class StoreRoundTripTest {
+  static final String APP = "app-roundtrip";
+  static EmbeddedCluster cluster;
+  static DovetailClient client;
+
+  @BeforeAll
+  static void start() {
+    DovetailConf conf = new DovetailConf()
+        .set("dovetail.storage.memoryLimit", "64m")
+        .set("dovetail.transport.maxFrameSize", "8m")
+        .set("dovetail.client.push.maxBatchBytes", "1m")
+        .set("dovetail.client.push.frameSize", "256k")
+        .set("dovetail.client.read.maxBytesInFlight", "2m");
+    cluster = EmbeddedCluster.builder().storageServers(3).conf(conf).build().start();
+    client = new DovetailClient("test", cluster.clientConf());
+    client.registerApplication(APP);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (client != null) {
+      client.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @ParameterizedTest(name = "replication {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void manyWritersManyPartitionsRandomSizes(int replication) throws Exception {
+    int shuffle = 10 + replication;
+    int maps = 8;
+    int partitions = 40;
+    client.registerShuffle(APP, shuffle, maps, partitions, replication);
+    Map<Integer, List<String>> expected = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<CommitResult>> commits = new ArrayList<>();
+      for (int m = 0; m < maps; m++) {
+        int map = m;
+        commits.add(pool.submit(() -> {
+          Random rnd = new Random(map * 31L + replication);
+          try (ShufflePusher pusher = client.pusher(APP, shuffle, map, 1000 + map, 0)) {
+            for (int p = 0; p < partitions; p++) {
+              if (p % 7 == 3) {
+                continue; // empty partitions
+              }
+              int batches = rnd.nextInt(4);
+              for (int i = 0; i < batches; i++) {
+                byte[] b = Payloads.bytes(rnd.nextLong(), rnd.nextInt(20_000));
+                expected.computeIfAbsent(p, k -> new ArrayList<>()).add(Payloads.digest(b));
+                pusher.push(p, Payloads.buf(b), 1 + i);
+              }
+            }
+            if (map == 0) {
+              // Larger than a push batch, a frame, a flush threshold and a read chunk.
+              byte[] big = Payloads.bytes(99, 5 * 1024 * 1024 + 17);
+              expected.computeIfAbsent(5, k -> new ArrayList<>()).add(Payloads.digest(big));
+              pusher.push(5, Payloads.buf(big), 1);
+            }
+            return pusher.commit();
+          }
+        }));
+      }
+      for (Future<CommitResult> f : commits) {
+        assertThat(f.get().committed()).isTrue();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    ShuffleReader reader = client.reader(APP, shuffle, 0, partitions, 0, -1);
+    Map<Integer, List<String>> read = Payloads.readAll(reader);
+    assertThat(read).isEqualTo(Payloads.sorted(expected));
+    assertThat(read).doesNotContainKeys(3, 10, 17);
+    assertThat(reader.metrics().duplicates()).isZero();
+
+    long[] sizes = client.partitionSizes(APP, shuffle).getPartitionBytesList().stream()
+        .mapToLong(Long::longValue).toArray();
+    assertThat(sizes).hasSize(partitions);
+    assertThat(sizes[3]).isZero();
+    assertThat(sizes[5]).isGreaterThan(5L * 1024 * 1024);
+  }
+
+  @Test
+  void aShuffleWithNoDataReadsAsEmpty() {
+    client.registerShuffle(APP, 1, 2, 4, 1);
+    for (int m = 0; m < 2; m++) {
+      try (ShufflePusher pusher = client.pusher(APP, 1, m, 50 + m, 0)) {
+        assertThat(pusher.commit().committed()).isTrue();
+      }
+    }
+    assertThat(Payloads.readAll(client.reader(APP, 1, 0, 4, 0, -1))).isEmpty();
+  }
+
+  @Test
+  void registeringTheSameShuffleTwiceIsIdempotent() {
+    var first = client.registerShuffle(APP, 2, 3, 5, 2);
+    var again = client.registerShuffle(APP, 2, 3, 5, 2);
+    assertThat(again.getPartitionsList()).isEqualTo(first.getPartitionsList());
+  }
+}

@@ -1,0 +1,173 @@
+package io.dovetail.spark;
+
+import io.dovetail.client.DovetailClient;
+import io.dovetail.common.config.CommonConfig;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.local.LocalCluster;
+import io.dovetail.common.local.LocalClusterProvider;
+import io.dovetail.common.util.HostPort;
+import io.dovetail.common.util.Threads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dovetail's state in one Spark JVM (driver or executor): store clients by metadata address, and
+ * on the driver the application's registration, its heartbeats and the embedded cluster started
+ * when no metadata address is configured. Thread-safe.
+ */
+public final class DovetailRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DovetailRuntime.class);
+
+  private final DovetailConf conf;
+  private final boolean isDriver;
+  private final String driverHost;
+  private final Map<String, DovetailClient> clients = new ConcurrentHashMap<>();
+  private volatile String metadataAddress;
+  private LocalCluster embedded;
+  private Path embeddedDir;
+  private boolean deleteEmbeddedDir;
+  private String registeredApp;
+  private ScheduledExecutorService heartbeats;
+  private volatile boolean closed;
+
+  public DovetailRuntime(DovetailConf conf, boolean isDriver, String driverHost) {
+    this.conf = conf;
+    this.isDriver = isDriver;
+    this.driverHost = driverHost;
+    String configured = conf.get(CommonConfig.METADATA_ADDRESS);
+    this.metadataAddress = configured.isEmpty() ? null : configured;
+  }
+
+  public DovetailConf conf() {
+    return conf;
+  }
+
+  public boolean isDriver() {
+    return isDriver;
+  }
+
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  /** The metadata server's address; on a driver without one configured, starts the embedded cluster. */
+  public synchronized String metadataAddress() {
+    if (metadataAddress == null) {
+      if (!isDriver) {
+        throw new IllegalStateException("executors learn the metadata address from the handle");
+      }
+      startEmbedded();
+    }
+    return metadataAddress;
+  }
+
+  private void startEmbedded() {
+    String dir = conf.get(SparkPluginConfig.EMBEDDED_DIR);
+    try {
+      deleteEmbeddedDir = dir.isEmpty();
+      embeddedDir = dir.isEmpty() ? Files.createTempDirectory("dovetail-embedded-") : Path.of(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // Storage servers flush and read for every executor, so the embedded servers get a memory
+    // limit that fits in a driver unless configured otherwise.
+    DovetailConf c = conf.copy();
+    if (c.getRaw("dovetail.storage.memoryLimit") == null) {
+      c.set("dovetail.storage.memoryLimit", "256m");
+    }
+    if (c.getRaw("dovetail.transport.maxFrameSize") == null) {
+      c.set("dovetail.transport.maxFrameSize", "64m");
+    }
+    int servers = conf.get(SparkPluginConfig.EMBEDDED_STORAGE_SERVERS);
+    embedded = LocalClusterProvider.load(getClass().getClassLoader())
+        .start(c, driverHost, embeddedDir, servers);
+    metadataAddress = embedded.metadataAddress().toString();
+    LOG.info("Started the embedded Dovetail cluster at {} ({} storage servers, data in {})",
+        metadataAddress, servers, embeddedDir);
+  }
+
+  /** The shared store client for {@code address}. */
+  public DovetailClient client(String address) {
+    if (closed) {
+      throw new IllegalStateException("Dovetail runtime is stopped");
+    }
+    return clients.computeIfAbsent(address, a -> {
+      DovetailConf c = conf.copy().set(CommonConfig.METADATA_ADDRESS.key(), a);
+      if (c.getRaw("dovetail.transport.maxFrameSize") == null && isEmbedded()) {
+        c.set("dovetail.transport.maxFrameSize", "64m");
+      }
+      return new DovetailClient(isDriver ? "dovetail-driver" : "dovetail-executor",
+          HostPort.parse(a), c);
+    });
+  }
+
+  /** Registers {@code appId} once and keeps it alive with heartbeats (driver only). */
+  public synchronized void ensureApplication(String appId) {
+    if (appId.equals(registeredApp)) {
+      return;
+    }
+    DovetailClient client = client(metadataAddress());
+    client.registerApplication(appId);
+    registeredApp = appId;
+    long every = conf.get(SparkPluginConfig.APP_HEARTBEAT).toMillis();
+    heartbeats = Executors.newSingleThreadScheduledExecutor(Threads.named("dovetail-app-heartbeat"));
+    heartbeats.scheduleWithFixedDelay(() -> {
+      try {
+        client.heartbeat(appId);
+      } catch (RuntimeException e) {
+        LOG.warn("Heartbeat of application {} failed: {}", appId, e.getMessage());
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
+    LOG.info("Registered application {} with the Dovetail metadata server at {}", appId,
+        metadataAddress);
+  }
+
+  /** Stops heartbeats, unregisters the application, closes clients and the embedded cluster. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+    }
+    if (registeredApp != null) {
+      try {
+        clients.get(metadataAddress).unregisterApplication(registeredApp);
+      } catch (RuntimeException e) {
+        LOG.warn("Could not unregister application {}: {}", registeredApp, e.getMessage());
+      }
+    }
+    clients.values().forEach(c -> {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        LOG.debug("Closing a store client failed", e);
+      }
+    });
+    clients.clear();
+    if (embedded != null) {
+      embedded.close();
+      embedded = null;
+      if (deleteEmbeddedDir) {
+        try (Stream<Path> walk = Files.walk(embeddedDir)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          LOG.debug("Cannot delete {}", embeddedDir, e);
+        }
+      }
+    }
+  }
+}

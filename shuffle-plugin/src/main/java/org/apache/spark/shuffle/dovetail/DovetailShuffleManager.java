@@ -1,0 +1,166 @@
+package org.apache.spark.shuffle.dovetail;
+
+import io.dovetail.client.DovetailClient;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.spark.DovetailRuntime;
+import io.dovetail.spark.SparkPluginConfig;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
+import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.network.shuffle.MergedBlockMeta;
+import org.apache.spark.shuffle.ShuffleBlockResolver;
+import org.apache.spark.shuffle.ShuffleHandle;
+import org.apache.spark.shuffle.ShuffleManager;
+import org.apache.spark.shuffle.ShuffleReadMetricsReporter;
+import org.apache.spark.shuffle.ShuffleReader;
+import org.apache.spark.shuffle.ShuffleWriteMetricsReporter;
+import org.apache.spark.shuffle.ShuffleWriter;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.ShuffleMergedBlockId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+
+/**
+ * Spark's entry point to Dovetail: {@code spark.shuffle.manager=}
+ * {@code org.apache.spark.shuffle.dovetail.DovetailShuffleManager}. Every shuffle goes through the
+ * store; there is no fallback to Spark's built-in shuffle (a shuffle that cannot be registered
+ * fails the job with the reason). With no {@code spark.dovetail.metadata.address}, the driver
+ * starts an embedded cluster. Thread-safe.
+ */
+public final class DovetailShuffleManager implements ShuffleManager {
+  private static final Logger LOG = LoggerFactory.getLogger(DovetailShuffleManager.class);
+  private static final String LOCAL_READER_KEY = "spark.sql.adaptive.localShuffleReader.enabled";
+
+  private final SparkConf sparkConf;
+  private final DovetailConf conf;
+  private final boolean isDriver;
+  private final DovetailRuntime runtime;
+  /** Shuffles this driver registered, by id, with their application. */
+  private final Map<Integer, String> registered = new ConcurrentHashMap<>();
+
+  public DovetailShuffleManager(SparkConf sparkConf, boolean isDriver) {
+    this.sparkConf = sparkConf;
+    this.isDriver = isDriver;
+    Map<String, String> all = new java.util.HashMap<>();
+    for (Tuple2<String, String> kv : sparkConf.getAll()) {
+      all.put(kv._1(), kv._2());
+    }
+    this.conf = DovetailConf.fromPrefixed(all, "spark.");
+    this.runtime = new DovetailRuntime(conf, isDriver,
+        sparkConf.get("spark.driver.host", "127.0.0.1"));
+    if (isDriver && conf.get(SparkPluginConfig.DISABLE_LOCAL_READER)
+        && !sparkConf.contains(LOCAL_READER_KEY)) {
+      sparkConf.set(LOCAL_READER_KEY, "false");
+    }
+  }
+
+  public DovetailRuntime runtime() {
+    return runtime;
+  }
+
+  @Override
+  public <K, V, C> ShuffleHandle registerShuffle(int shuffleId,
+      ShuffleDependency<K, V, C> dependency) {
+    String appId = sparkConf.getAppId();
+    int numMaps = dependency.rdd().partitions().length;
+    int numPartitions = dependency.partitioner().numPartitions();
+    String address = runtime.metadataAddress();
+    runtime.ensureApplication(appId);
+    runtime.client(address).registerShuffle(appId, shuffleId, numMaps, numPartitions,
+        conf.get(SparkPluginConfig.REPLICATION));
+    registered.put(shuffleId, appId);
+    return new DovetailShuffleHandle<>(shuffleId, dependency, appId, address, numMaps,
+        numPartitions);
+  }
+
+  private DovetailClient client(DovetailShuffleHandle<?, ?, ?> handle) {
+    return runtime.client(handle.metadataAddress());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> ShuffleWriter<K, V> getWriter(ShuffleHandle handle, long mapId,
+      TaskContext context, ShuffleWriteMetricsReporter metrics) {
+    DovetailShuffleHandle<K, V, ?> h = (DovetailShuffleHandle<K, V, ?>) handle(handle);
+    return new DovetailShuffleWriter<>(h, mapId, context, metrics, client(h), conf);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, C> ShuffleReader<K, C> getReader(ShuffleHandle handle, int startMapIndex,
+      int endMapIndex, int startPartition, int endPartition, TaskContext context,
+      ShuffleReadMetricsReporter metrics) {
+    DovetailShuffleHandle<K, ?, C> h = (DovetailShuffleHandle<K, ?, C>) handle(handle);
+    return new DovetailShuffleReader<>(h, startMapIndex, endMapIndex, startPartition,
+        endPartition, context, metrics, client(h));
+  }
+
+  private static DovetailShuffleHandle<?, ?, ?> handle(ShuffleHandle handle) {
+    if (!(handle instanceof DovetailShuffleHandle<?, ?, ?> h)) {
+      throw new IllegalStateException("shuffle " + handle.shuffleId() + " was not registered "
+          + "with Dovetail (handle " + handle.getClass().getName() + "); mixing shuffle managers "
+          + "within one application is not supported");
+    }
+    return h;
+  }
+
+  @Override
+  public boolean unregisterShuffle(int shuffleId) {
+    String appId = registered.remove(shuffleId);
+    if (appId != null && isDriver) {
+      try {
+        runtime.client(runtime.metadataAddress()).unregisterShuffle(appId, shuffleId);
+      } catch (RuntimeException e) {
+        LOG.warn("Could not unregister shuffle {}: {}", shuffleId, e.getMessage());
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public ShuffleBlockResolver shuffleBlockResolver() {
+    return NoLocalBlocks.INSTANCE;
+  }
+
+  @Override
+  public void stop() {
+    runtime.close();
+  }
+
+  /** Dovetail keeps no shuffle blocks on executors; asking for one is a bug. */
+  private static final class NoLocalBlocks implements ShuffleBlockResolver {
+    static final NoLocalBlocks INSTANCE = new NoLocalBlocks();
+
+    @Override
+    public ManagedBuffer getBlockData(BlockId blockId, Option<String[]> dirs) {
+      throw new UnsupportedOperationException("Dovetail stores shuffle block " + blockId
+          + " remotely; executors hold none");
+    }
+
+    @Override
+    public Seq<BlockId> getBlocksForShuffle(int shuffleId, long mapId) {
+      return scala.collection.immutable.List$.MODULE$.empty();
+    }
+
+    @Override
+    public Seq<ManagedBuffer> getMergedBlockData(ShuffleMergedBlockId blockId,
+        Option<String[]> dirs) {
+      throw new UnsupportedOperationException("no merged blocks in Dovetail");
+    }
+
+    @Override
+    public MergedBlockMeta getMergedBlockMeta(ShuffleMergedBlockId blockId,
+        Option<String[]> dirs) {
+      throw new UnsupportedOperationException("no merged blocks in Dovetail");
+    }
+
+    @Override
+    public void stop() {}
+  }
+}

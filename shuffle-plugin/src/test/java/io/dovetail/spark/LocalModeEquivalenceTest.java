@@ -1,0 +1,32 @@
+package io.dovetail.spark;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.DynamicTest;
+
+/** Every job gives the same rows through Dovetail (embedded cluster) as through Spark's own shuffle, in local mode. */
+class LocalModeEquivalenceTest {
+
+  static SparkSession session(String shuffleManager) {
+    SparkSession.Builder b = SparkSession.builder().master("local[2]").appName("equivalence")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "23")
+        .config("spark.dovetail.writer.batchSize", "16k");
+    if (shuffleManager != null) {
+      b.config("spark.shuffle.manager", shuffleManager);
+    }
+    return b.getOrCreate();
+  }
+
+  @TestFactory
+  List<DynamicTest> dovetailMatchesTheBuiltInShuffle() {
+    var jobs = Jobs.all();
+    Map<String, Object> builtIn = ShuffleEquivalence.runAll(() -> session(null), jobs);
+    Map<String, Object> dovetail =
+        ShuffleEquivalence.runAll(() -> session(ShuffleEquivalence.DOVETAIL), jobs);
+    return ShuffleEquivalence.compare(builtIn, dovetail);
+  }
+}

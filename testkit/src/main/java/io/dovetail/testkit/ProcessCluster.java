@@ -1,0 +1,162 @@
+package io.dovetail.testkit;
+
+import java.net.ServerSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Dovetail cluster of real processes on 127.0.0.1: one metadata server and N storage servers,
+ * each a child JVM started from the test class path (which must hold the server modules).
+ * Servers can be killed with SIGKILL and restarted on the same port and directories.
+ * {@link #close()} kills whatever is still running. Not thread-safe.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  public static final String METADATA_MAIN = "io.dovetail.metadata.MetadataServerMain";
+  public static final String STORAGE_MAIN = "io.dovetail.storage.StorageServerMain";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path baseDir;
+  private final Map<String, String> conf;
+  private final int metadataPort;
+  private JavaProcess metadata;
+  private final List<Storage> storage = new ArrayList<>();
+
+  /** One storage server: its fixed port and directory survive restarts. */
+  public final class Storage {
+    private final int index;
+    private final int port;
+    private final Path dir;
+    private final Map<String, String> extraConf;
+    private JavaProcess process;
+
+    private Storage(int index, int port, Map<String, String> extraConf) {
+      this.index = index;
+      this.port = port;
+      this.dir = baseDir.resolve("storage-" + index);
+      this.extraConf = extraConf;
+    }
+
+    public int port() {
+      return port;
+    }
+
+    public Path dir() {
+      return dir;
+    }
+
+    public JavaProcess process() {
+      return process;
+    }
+
+    public void kill9() {
+      process.kill9();
+    }
+
+    public void start() {
+      Map<String, String> c = new LinkedHashMap<>(conf);
+      c.put("dovetail.storage.host", "127.0.0.1");
+      c.put("dovetail.storage.advertisedHost", "127.0.0.1");
+      c.put("dovetail.storage.port", Integer.toString(port));
+      c.put("dovetail.storage.dirs", dir.toString());
+      c.put("dovetail.metadata.address", metadataAddress());
+      c.putAll(extraConf);
+      process = launch(STORAGE_MAIN, "storage-" + index, c);
+    }
+  }
+
+  public ProcessCluster(Path baseDir, Map<String, String> conf) {
+    this.baseDir = baseDir;
+    this.conf = new LinkedHashMap<>(conf);
+    this.metadataPort = freePort();
+  }
+
+  /** Starts the metadata server and {@code n} storage servers, waiting until each serves. */
+  public ProcessCluster start(int n) {
+    startMetadata();
+    for (int i = 0; i < n; i++) {
+      addStorage(Map.of()).start();
+    }
+    return this;
+  }
+
+  /** A storage server to be started later, with extra configuration. */
+  public Storage addStorage(Map<String, String> extraConf) {
+    Storage s = new Storage(storage.size(), freePort(), extraConf);
+    storage.add(s);
+    return s;
+  }
+
+  public void startMetadata() {
+    Map<String, String> c = new LinkedHashMap<>(conf);
+    c.put("dovetail.metadata.host", "127.0.0.1");
+    c.put("dovetail.metadata.port", Integer.toString(metadataPort));
+    c.put("dovetail.metadata.dbDir", baseDir.resolve("metadata").toString());
+    metadata = launch(METADATA_MAIN, "metadata", c);
+  }
+
+  public JavaProcess metadata() {
+    return metadata;
+  }
+
+  public String metadataAddress() {
+    return "127.0.0.1:" + metadataPort;
+  }
+
+  public Storage storage(int index) {
+    return storage.get(index);
+  }
+
+  public List<Storage> storageServers() {
+    return List.copyOf(storage);
+  }
+
+  private JavaProcess launch(String main, String name, Map<String, String> c) {
+    try {
+      Files.createDirectories(baseDir);
+      Path portFile = baseDir.resolve(name + ".port");
+      Files.deleteIfExists(portFile);
+      List<String> args = new ArrayList<>();
+      c.forEach((k, v) -> {
+        args.add("--conf");
+        args.add(k + "=" + v);
+      });
+      args.add("--port-file");
+      args.add(portFile.toString());
+      JavaProcess p = JavaProcess.builder(main).name(name).args(args)
+          .logFile(baseDir.resolve(name + ".log")).start();
+      PortFile.await(portFile, p, START_TIMEOUT);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A port that was free a moment ago (servers that must keep their port across restarts). */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Storage s : storage) {
+      if (s.process != null) {
+        s.process.close();
+      }
+    }
+    if (metadata != null) {
+      metadata.close();
+    }
+  }
+}
