@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -41,6 +42,17 @@ import picocli.CommandLine.Option;
 public final class MetadataServerMain implements Callable<Integer> {
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_BAD_CONFIG = 2;
+  private static final String LOG4J_SHUTDOWN_HOOK = "log4j2.shutdownHookEnabled";
+
+  static {
+    // Log4j's own shutdown hook would stop logging while ours still closes the server, losing
+    // the shutdown log. Ours stops logging last instead (unless the operator decided otherwise).
+    // This must run before the first logger is created.
+    if (System.getProperty(LOG4J_SHUTDOWN_HOOK) == null) {
+      System.setProperty(LOG4J_SHUTDOWN_HOOK, "false");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(MetadataServerMain.class);
 
   @Option(names = "--conf-file", paramLabel = "<properties>",
@@ -88,8 +100,14 @@ public final class MetadataServerMain implements Callable<Integer> {
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Shutting down");
-      server.close();
-      closed.countDown();
+      try {
+        server.close();
+      } finally {
+        closed.countDown();
+        if ("false".equals(System.getProperty(LOG4J_SHUTDOWN_HOOK))) {
+          LogManager.shutdown();
+        }
+      }
     }, "dovetail-metadata-shutdown"));
     try {
       server.start();
