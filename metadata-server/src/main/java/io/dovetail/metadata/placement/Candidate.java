@@ -2,7 +2,7 @@ package io.dovetail.metadata.placement;
 
 /**
  * A storage server that may receive new partition copies, with the signals placement weighs.
- * Immutable.
+ * Immutable and thread-safe.
  *
  * @param id the server's incarnation
  * @param freeBytes usable bytes over its healthy data directories; negative when unknown (the

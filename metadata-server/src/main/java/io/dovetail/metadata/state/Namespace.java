@@ -103,7 +103,7 @@ final class Namespace {
   }
 
   void unregisterApplication(String appId) {
-    delete(app(appId), "unregistered");
+    delete(app(appId), false, "unregistered");
   }
 
   /** Removes every application whose TTL has passed; returns their ids. */
@@ -111,22 +111,22 @@ final class Namespace {
     long now = clock.millis();
     List<String> expired = new ArrayList<>();
     for (AppState a : apps.values()) {
-      if (a.isExpired(now) && delete(a, "TTL of " + a.ttlMs + " ms expired")) {
+      if (a.isExpired(now) && delete(a, true, "TTL of " + a.ttlMs + " ms expired")) {
         expired.add(a.appId);
       }
     }
     return expired;
   }
 
-  /** Deletes an application and all its shuffles in one write; false if gone already. */
-  private boolean delete(AppState a, String why) {
+  /**
+   * Deletes an application and all its shuffles in one write; false if it is gone already or,
+   * with {@code onlyIfExpired}, has heartbeated since the caller looked.
+   */
+  private boolean delete(AppState a, boolean onlyIfExpired, String why) {
     synchronized (appsLock) {
       synchronized (a) {
-        if (a.deleted) {
+        if (a.deleted || (onlyIfExpired && !a.isExpired(clock.millis()))) {
           return false;
-        }
-        if (why.startsWith("TTL") && !a.isExpired(clock.millis())) {
-          return false; // heartbeated since the check
         }
         List<ShuffleState> shuffles = new ArrayList<>(a.shuffles.values());
         shuffles.sort(Comparator.comparingInt(s -> s.shuffleId));
@@ -214,7 +214,7 @@ final class Namespace {
     ShuffleState s = shuffle(appId, shuffleId);
     AppState a = app(appId);
     synchronized (a) {
-      s.lockLive();
+      s.lockLive(); // UNKNOWN_SHUFFLE if deleted meanwhile (also with its application)
       try {
         store.write(new KvBatch().delete(Keys.shuffle(appId, shuffleId))
             .deletePrefix(Keys.shufflePrefix(Keys.LAYOUT, appId, shuffleId))

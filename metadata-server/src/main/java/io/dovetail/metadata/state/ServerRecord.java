@@ -6,9 +6,10 @@ import io.dovetail.proto.ServerState;
 import java.util.List;
 
 /**
- * One incarnation of a storage server. Immutable: every change makes a new record, so readers
- * need no lock. The first group of fields is persisted; the load fields ({@code lastHeartbeatMs}
- * onwards) are soft state, refreshed by heartbeats and reset at a metadata-server restart.
+ * One incarnation of a storage server. Immutable and thread-safe: every change makes a new
+ * record, so readers need no lock. The first group of fields is persisted; the load fields
+ * ({@code lastHeartbeatMs} onwards) are soft state, refreshed by heartbeats and reset at a
+ * metadata-server restart.
  *
  * @param stateChangedAtMs when it entered its current state (registration for ACTIVE)
  * @param disks the latest directory report (registration, then heartbeats)

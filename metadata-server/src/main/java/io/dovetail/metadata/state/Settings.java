@@ -5,7 +5,7 @@ import io.dovetail.metadata.MetadataConfig;
 
 /**
  * The limits and timings the state machine works with, read once from the configuration.
- * Immutable.
+ * Immutable and thread-safe.
  *
  * @param serverHeartbeatIntervalMs told to storage servers at registration
  * @param serverHeartbeatTimeoutMs silence after which a storage server is DEAD
