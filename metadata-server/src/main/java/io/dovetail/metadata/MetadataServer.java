@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +62,8 @@ public final class MetadataServer implements AutoCloseable {
   private volatile MetadataState state;
   private Server grpc;
   private ExecutorService rpcExecutor;
-  private ScheduledExecutorService maintenance;
+  private Thread maintenance;
+  private volatile boolean stopping;
   private volatile int port = -1;
 
   /** A server on the system clock. */
@@ -111,10 +111,10 @@ public final class MetadataServer implements AutoCloseable {
             "cannot listen on " + host + ":" + configuredPort + ": " + e.getMessage(), e);
       }
       port = grpc.getPort();
-      maintenance = Executors.newSingleThreadScheduledExecutor(
-          Threads.named("dovetail-metadata-maintenance"));
-      maintenance.scheduleWithFixedDelay(this::maintain, maintenanceIntervalMs,
-          maintenanceIntervalMs, TimeUnit.MILLISECONDS);
+      // Critical: if it died, servers would never be declared dead nor applications expire, so an
+      // Error in it halts the process loudly (Threads.critical) instead of limping on.
+      maintenance = Threads.critical("dovetail-metadata-maintenance").newThread(this::maintain);
+      maintenance.start();
       lifecycle.running();
       LOG.info("Metadata server listening on {}:{} (state in {})", host, port, dbDir);
       return this;
@@ -125,12 +125,20 @@ public final class MetadataServer implements AutoCloseable {
     }
   }
 
+  /** Runs a maintenance pass every interval until {@link #close()}. */
   private void maintain() {
-    try {
-      state.runMaintenance();
-    } catch (RuntimeException e) {
-      // Never let one failed pass (say a store error) end the periodic task.
-      LOG.error("Maintenance pass failed; retrying in {} ms", maintenanceIntervalMs, e);
+    while (!stopping) {
+      try {
+        Thread.sleep(maintenanceIntervalMs);
+      } catch (InterruptedException e) {
+        return; // close() interrupts
+      }
+      try {
+        state.runMaintenance();
+      } catch (RuntimeException e) {
+        // One failed pass (say a store error) must not end maintenance: retry next interval.
+        LOG.error("Maintenance pass failed; retrying in {} ms", maintenanceIntervalMs, e);
+      }
     }
   }
 
@@ -173,9 +181,17 @@ public final class MetadataServer implements AutoCloseable {
   }
 
   private void release() {
+    stopping = true;
     if (maintenance != null) {
-      maintenance.shutdownNow();
-      awaitTermination(maintenance, "maintenance thread");
+      maintenance.interrupt();
+      try {
+        maintenance.join(GRPC_SHUTDOWN_GRACE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (maintenance.isAlive()) {
+        LOG.warn("The maintenance thread did not stop in time");
+      }
     }
     if (grpc != null) {
       grpc.shutdown();
