@@ -5,7 +5,7 @@ import io.dovetail.common.config.ConfigEntryProvider;
 import java.time.Duration;
 import java.util.List;
 
-/** Configuration keys of the metadata server. */
+/** Configuration keys of the metadata server. Immutable and thread-safe. */
 public final class MetadataConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<String> HOST = ConfigEntry.builder("dovetail.metadata.host")
@@ -44,6 +44,46 @@ public final class MetadataConfig implements ConfigEntryProvider {
       .doc("Threads serving control-plane calls.")
       .intConf().checkValue(v -> v >= 1, "must be >= 1").createWithDefault(8);
 
+  public static final ConfigEntry<Boolean> SYNC_WRITES =
+      ConfigEntry.builder("dovetail.metadata.syncWrites")
+          .doc("Fsync RocksDB's write-ahead log before answering each mutating call. The log is "
+              + "always on: with false, an answered change survives kill -9 of the process (the "
+              + "log is in the OS page cache); with true it also survives power loss, at the cost "
+              + "of one fsync per change.")
+          .booleanConf().createWithDefault(false);
+
+  public static final ConfigEntry<Long> DB_CACHE_SIZE =
+      ConfigEntry.builder("dovetail.metadata.dbCacheSize")
+          .doc("RocksDB block cache of the metadata store. Map-range read plans read commits from "
+              + "it.")
+          .bytesConf().checkValue(v -> v >= (1L << 20), "at least 1m").createWithDefault(64L << 20);
+
+  public static final ConfigEntry<Duration> MAINTENANCE_INTERVAL =
+      ConfigEntry.builder("dovetail.metadata.maintenanceInterval")
+          .doc("How often the maintenance thread declares silent storage servers dead, expires "
+              + "applications past their TTL and forgets unreferenced dead servers.")
+          .durationConf().checkValue(d -> d.toMillis() >= 10, "at least 10ms")
+          .createWithDefault(Duration.ofSeconds(1));
+
+  public static final ConfigEntry<Duration> SERVER_RETENTION =
+      ConfigEntry.builder("dovetail.metadata.server.retention")
+          .doc("A dead or exited storage server is forgotten this long after it stopped, once no "
+              + "partition location names it any more. Until then it is listed in the cluster "
+              + "status and a repeated ServerExit succeeds.")
+          .durationConf().createWithDefault(Duration.ofMinutes(10));
+
+  public static final ConfigEntry<Integer> MAX_PARTITIONS =
+      ConfigEntry.builder("dovetail.metadata.shuffle.maxPartitions")
+          .doc("Largest number of partitions a shuffle may register; a larger one is refused with "
+              + "INVALID_ARGUMENT. Bounds the memory and layout size of one shuffle.")
+          .intConf().checkValue(v -> v >= 1, "must be >= 1").createWithDefault(1_000_000);
+
+  public static final ConfigEntry<Integer> MAX_MAPS =
+      ConfigEntry.builder("dovetail.metadata.shuffle.maxMaps")
+          .doc("Largest number of map tasks a shuffle may register (the commit index keeps 12 "
+              + "bytes per map in memory).")
+          .intConf().checkValue(v -> v >= 1, "must be >= 1").createWithDefault(10_000_000);
+
   @Override
   public String group() {
     return "Metadata server";
@@ -57,6 +97,7 @@ public final class MetadataConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(HOST, PORT, DB_DIR, SERVER_HEARTBEAT_INTERVAL, SERVER_HEARTBEAT_TIMEOUT,
-        APP_HEARTBEAT_INTERVAL, APP_TTL, THREADS);
+        APP_HEARTBEAT_INTERVAL, APP_TTL, THREADS, SYNC_WRITES, DB_CACHE_SIZE, MAINTENANCE_INTERVAL,
+        SERVER_RETENTION, MAX_PARTITIONS, MAX_MAPS);
   }
 }
