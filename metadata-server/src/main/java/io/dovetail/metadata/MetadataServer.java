@@ -4,7 +4,6 @@ import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.rpc.Rpc;
-import io.dovetail.common.util.Clock;
 import io.dovetail.common.util.Lifecycle;
 import io.dovetail.common.util.Threads;
 import io.dovetail.metadata.service.AdminGrpcService;
@@ -16,6 +15,7 @@ import io.dovetail.metadata.store.rocksdb.RocksKeyValueStore;
 import io.grpc.Server;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +68,7 @@ public final class MetadataServer implements AutoCloseable {
 
   /** A server on the system clock. */
   public MetadataServer(DovetailConf conf) {
-    this(conf, Clock.SYSTEM);
+    this(conf, Clock.systemUTC());
   }
 
   /**

@@ -2,10 +2,10 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
-import io.dovetail.common.util.Clock;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.proto.CommitMapRequest;
 import io.dovetail.proto.CommitMapResponse;
+import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

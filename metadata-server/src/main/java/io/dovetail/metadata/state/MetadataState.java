@@ -1,6 +1,5 @@
 package io.dovetail.metadata.state;
 
-import io.dovetail.common.util.Clock;
 import io.dovetail.metadata.placement.Placement;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.proto.ApplicationHeartbeatRequest;
@@ -36,6 +35,7 @@ import io.dovetail.proto.UnregisterApplicationRequest;
 import io.dovetail.proto.UnregisterApplicationResponse;
 import io.dovetail.proto.UnregisterShuffleRequest;
 import io.dovetail.proto.UnregisterShuffleResponse;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,13 +2,13 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
-import io.dovetail.common.util.Clock;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.metadata.store.KvBatch;
 import io.dovetail.proto.RegisterApplicationRequest;
 import io.dovetail.proto.RegisterApplicationResponse;
 import io.dovetail.proto.RegisterShuffleRequest;
 import io.dovetail.proto.RegisterShuffleResponse;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
-import io.dovetail.common.util.Clock;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.metadata.store.KvBatch;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,13 +2,13 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
-import io.dovetail.common.util.Clock;
 import io.dovetail.metadata.placement.Candidate;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.metadata.store.KvBatch;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerState;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
