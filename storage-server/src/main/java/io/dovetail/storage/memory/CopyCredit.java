@@ -10,7 +10,9 @@ package io.dovetail.storage.memory;
  * {@link #releaseFrame()} once nothing holds the frame any more (after replicas answered); the
  * credit half pays for chunks through {@link #allocate}, and what is left is given back by
  * {@link #releaseUnused()}. Chunks are sized so the credit always covers every byte still to copy:
- * a chunk may be larger than the bytes it receives now only by the credit's slack.
+ * a chunk may be larger than the bytes it receives now by the credit's slack, or by memory
+ * reserved from the budget on the spot when it has some free (so chunks keep their growing sizes
+ * however small the frames are).
  */
 public final class CopyCredit {
   private final MemoryBudget budget;
@@ -32,12 +34,25 @@ public final class CopyCredit {
 
   /**
    * Capacity for a new chunk that should be {@code preferred} bytes and must take at least
-   * {@code min(needed, preferred)}; paid from the credit, so the chunk's release gives it back to
-   * the budget.
+   * {@code min(needed, preferred)}. The credit pays for the bytes still to copy (and its slack);
+   * a larger preferred size is reserved from the budget's free memory when there is some (never
+   * waiting, never past the limit), otherwise the chunk is cut to what the credit covers. Either
+   * way the chunk's release gives its whole capacity back to the budget.
    */
   public int allocate(int preferred, int needed) {
-    long slack = Math.max(0, credit - dataLeft);
-    int capacity = (int) Math.min(preferred, needed + slack);
+    long covered = needed + Math.max(0, credit - dataLeft);
+    if (preferred <= covered) {
+      return pay(preferred);
+    }
+    long extra = preferred - covered;
+    if (budget.tryReserveNow(extra)) {
+      pay((int) covered);
+      return preferred;
+    }
+    return pay((int) covered);
+  }
+
+  private int pay(int capacity) {
     if (credit >= capacity) {
       credit -= capacity;
     } else {

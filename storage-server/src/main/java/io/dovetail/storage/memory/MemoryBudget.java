@@ -148,6 +148,14 @@ public final class MemoryBudget implements FrameAdmission {
     peak.accumulateAndGet(now, Math::max);
   }
 
+  /**
+   * Reserves {@code bytes} if they fit under the limit right now; never waits. For memory that is
+   * welcome but not needed (a partition chunk larger than the bytes it must hold).
+   */
+  public boolean tryReserveNow(long bytes) {
+    return waiterCount.get() == 0 && tryReserve(bytes);
+  }
+
   private boolean tryReserve(long bytes) {
     while (true) {
       long u = used.get();

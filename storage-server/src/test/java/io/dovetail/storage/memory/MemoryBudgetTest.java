@@ -91,26 +91,44 @@ class MemoryBudgetTest {
     assertThat(b.used()).isZero();
   }
 
-  @Test
-  void copyCreditPaysForChunksWithinTheAdmission() {
-    MemoryBudget b = new MemoryBudget(1 << 20, 1 << 20);
-    int frame = 100_000;
-    assertThat(b.tryAdmit(MessageType.PUSH, frame, NOOP)).isEqualTo(frame);
-    // 90,000 bytes to copy into chunks that prefer 64k: the credit (100,000) must cover them.
-    CopyCredit credit = new CopyCredit(b, frame, 90_000);
+  /** Copies {@code data} bytes into chunks preferring {@code preferred} bytes; returns them. */
+  private static List<Chunk> copy(MemoryBudget b, CopyCredit credit, long data, int preferred) {
     List<Chunk> chunks = new ArrayList<>();
-    long left = 90_000;
-    long capacity = 0;
+    long left = data;
     while (left > 0) {
-      int cap = credit.allocate(65_536, (int) Math.min(left, Integer.MAX_VALUE));
-      Chunk c = Chunk.allocate(PooledByteBufAllocator.DEFAULT, b, cap, 0);
-      chunks.add(c);
+      int cap = credit.allocate(preferred, (int) Math.min(left, Integer.MAX_VALUE));
+      chunks.add(Chunk.allocate(PooledByteBufAllocator.DEFAULT, b, cap, 0));
       long placed = Math.min(left, cap);
       credit.consumed(placed);
       left -= placed;
-      capacity += cap;
     }
-    assertThat(capacity).isLessThanOrEqualTo(frame);
+    return chunks;
+  }
+
+  @Test
+  void chunksKeepTheirPreferredSizeWhenTheBudgetHasRoom() {
+    MemoryBudget b = new MemoryBudget(1 << 20, 1 << 20);
+    assertThat(b.tryAdmit(MessageType.PUSH, 1000, NOOP)).isEqualTo(1000);
+    CopyCredit credit = new CopyCredit(b, 1000, 900);
+    List<Chunk> chunks = copy(b, credit, 900, 65_536);
+    assertThat(chunks).singleElement().satisfies(c -> assertThat(c.capacity()).isEqualTo(65_536));
+    credit.releaseUnused();
+    credit.releaseFrame();
+    assertThat(b.used()).isEqualTo(65_536);
+    chunks.forEach(Chunk::release);
+    assertThat(b.used()).isZero();
+  }
+
+  @Test
+  void copyCreditAloneCoversTheCopyWhenTheBudgetIsFull() {
+    int frame = 100_000;
+    MemoryBudget b = new MemoryBudget(2L * frame, 2L * frame);
+    assertThat(b.tryAdmit(MessageType.PUSH, frame, NOOP)).isEqualTo(frame);
+    // 90,000 bytes into chunks that prefer 64k: the budget has no room beyond the admission.
+    CopyCredit credit = new CopyCredit(b, frame, 90_000);
+    List<Chunk> chunks = copy(b, credit, 90_000, 65_536);
+    long capacity = chunks.stream().mapToLong(Chunk::capacity).sum();
+    assertThat(capacity).isBetween(90_000L, (long) frame);
     credit.releaseUnused();
     credit.releaseFrame();
     credit.releaseFrame();
