@@ -33,7 +33,6 @@ import picocli.CommandLine.Option;
 @Command(name = "dovetail-storage-server", mixinStandardHelpOptions = true,
     description = "Dovetail storage server: stores and serves shuffle partition files.")
 public final class StorageServerMain implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(StorageServerMain.class);
 
   @Option(names = "--conf-file", paramLabel = "<properties>",
       description = "Java properties file with dovetail.* keys.")
@@ -50,6 +49,9 @@ public final class StorageServerMain implements Callable<Integer> {
   private PrintWriter err = new PrintWriter(System.err, true);
 
   public static void main(String[] args) {
+    // Our shutdown hook closes the server and logs while doing so; log4j's own hook would stop
+    // logging first. Must be set before the first logger is created (no static loggers here).
+    System.setProperty("log4j2.shutdownHookEnabled", "false");
     int code = run(args);
     if (code != 0 || !shuttingDown()) {
       System.exit(code);
@@ -89,7 +91,7 @@ public final class StorageServerMain implements Callable<Integer> {
       server.start();
     } catch (RuntimeException e) {
       err.println("dovetail-storage-server: cannot start: " + e.getMessage());
-      LOG.error("Cannot start", e);
+      log().error("Cannot start", e);
       return 1;
     }
     if (portFile != null) {
@@ -103,6 +105,10 @@ public final class StorageServerMain implements Callable<Integer> {
     }
     server.awaitExit().join();
     return 0;
+  }
+
+  private static Logger log() {
+    return LoggerFactory.getLogger(StorageServerMain.class);
   }
 
   /** Writes {@code port} to {@code file} through a temporary file and an atomic move. */
