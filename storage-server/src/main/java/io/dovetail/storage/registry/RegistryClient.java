@@ -128,17 +128,22 @@ public final class RegistryClient implements AutoCloseable {
         heartbeat();
       }
     } catch (DovetailException | StatusRuntimeException e) {
+      if (closed) {
+        return; // close() interrupted the call
+      }
       DovetailException de = e instanceof StatusRuntimeException sre
           ? GrpcErrors.fromStatus(sre) : (DovetailException) e;
       if (!unreachable) {
         LOG.warn("Metadata server {} did not answer ({}); serving on and retrying", metadata,
-            de.getMessage());
+            firstLine(de.getMessage()));
         unreachable = true;
       } else {
         LOG.debug("Metadata server {} still unreachable: {}", metadata, de.getMessage());
       }
     } catch (RuntimeException e) {
-      LOG.error("Heartbeat failed", e);
+      if (!closed) {
+        LOG.error("Heartbeat failed", e);
+      }
     } finally {
       if (!exited) {
         schedule();
@@ -207,6 +212,11 @@ public final class RegistryClient implements AutoCloseable {
     exited = true;
     closed = true;
     host.exitDrained();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   @Override
