@@ -322,6 +322,8 @@ public final class PartitionFile {
     flushing = true;
     flushWanted = false;
     tail = null;
+    // Grow again from small: the next bytes may be few (a flush under pressure, a late batch).
+    nextChunkSize = MIN_CHUNK;
     long start = flushedOffset;
     long end = appendOffset;
     store.flushStarted(end - start);
