@@ -177,6 +177,31 @@ class RegistryTest {
     Await.until(WAIT, "closed", () -> server.state() == Lifecycle.State.CLOSED);
   }
 
+  @Test
+  void restartReportsSealedFilesAndDeletesTheDiscardedOnes() {
+    assertThat(push("app-k", 1, 0, 2000).isOk()).isTrue();
+    assertThat(push("app-k", 1, 1, 3000).isOk()).isTrue();
+    client.seal("app-k", 1, 0, 1);
+    client.close();
+    server.close();
+    registry.discard.add(SealedPartition.newBuilder().setAppId("app-k").setShuffleId(1)
+        .setPartition(1).setEpoch(0).build());
+
+    server = TestServers.start(conf);
+    client = new DataPlaneClient(conf, "127.0.0.1", server.dataPort());
+    assertThat(server.incarnation()).isEqualTo(42);
+    assertThat(registry.registrations.get(1).getSealedList())
+        .extracting(SealedPartition::getPartition, SealedPartition::getIncarnation)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(0, 41L),
+            org.assertj.core.groups.Tuple.tuple(1, 41L));
+    Await.until(WAIT, "the discarded file is deleted",
+        () -> !Files.exists(dir.resolve("app-k/1/1-0.data"))
+            && !Files.exists(dir.resolve("app-k/1/1-0.index")));
+    assertThat(client.readAll("app-k", 1, 0, 42).batches()).hasSize(1);
+    assertThatThrownBy(() -> client.open("app-k", 1, 1, 42, 0, 10, null, null))
+        .hasMessageContaining("UNKNOWN_PARTITION");
+  }
+
   private static long sizeOf(Path p) {
     try {
       return Files.size(p);
