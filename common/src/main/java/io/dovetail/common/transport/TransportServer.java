@@ -75,7 +75,7 @@ public final class TransportServer implements AutoCloseable {
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(maxFrame, admission))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                .addLast("dispatcher", new Dispatcher(handler, secret));
+                .addLast("dispatcher", new Dispatcher(handler, admission, secret));
           }
         });
     try {
@@ -116,10 +116,12 @@ public final class TransportServer implements AutoCloseable {
   /** Authenticates, dispatches requests, and turns bad frames into a logged close. */
   private final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final RequestHandler handler;
+    private final FrameAdmission admission;
     private final byte[] secret;
 
-    Dispatcher(RequestHandler handler, byte[] secret) {
+    Dispatcher(RequestHandler handler, FrameAdmission admission, byte[] secret) {
       this.handler = handler;
+      this.admission = admission;
       this.secret = secret;
     }
 
@@ -145,6 +147,8 @@ public final class TransportServer implements AutoCloseable {
         LOG.warn("{}: closing connection from {}: {} before authentication", name,
             NettyUtils.remote(ch), m.type());
         m.release();
+        // The message never reaches the handler, so its memory admission is given back here.
+        admission.release(m.admittedBytes());
         ch.writeAndFlush(StatusResponse.error(m.requestId(), ErrorCode.AUTH_FAILED,
             "authenticate with HELLO first")).addListener(ChannelFutureListener.CLOSE);
         return;

@@ -1,0 +1,137 @@
+package io.dovetail.storage;
+
+import io.dovetail.common.config.DovetailConf;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs a storage server as a process.
+ *
+ * <pre>
+ * java -cp ... io.dovetail.storage.StorageServerMain [--conf-file server.properties]
+ *     [-c dovetail.storage.dirs=/nvme0/dovetail,/nvme1/dovetail -c ...] [--port-file port.txt]
+ * </pre>
+ *
+ * {@code -c} values override the file. Once registered and serving, the bound data port is written
+ * to {@code --port-file} (atomically). SIGTERM closes the server cleanly. Exit status: 0 after a
+ * drain (or SIGTERM's clean close), 1 when the server cannot start, 2 for a bad command line or
+ * configuration (one line on stderr). Not thread-safe; one per process.
+ */
+@Command(name = "dovetail-storage-server", mixinStandardHelpOptions = true,
+    description = "Dovetail storage server: stores and serves shuffle partition files.")
+public final class StorageServerMain implements Callable<Integer> {
+
+  @Option(names = "--conf-file", paramLabel = "<properties>",
+      description = "Java properties file with dovetail.* keys.")
+  private Path confFile;
+
+  @Option(names = {"-c", "--conf"}, paramLabel = "<key=value>",
+      description = "A configuration value (repeatable); overrides --conf-file.")
+  private Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--port-file", paramLabel = "<path>",
+      description = "Write the bound data port here once serving.")
+  private Path portFile;
+
+  private PrintWriter err = new PrintWriter(System.err, true);
+
+  public static void main(String[] args) {
+    // Our shutdown hook closes the server and logs while doing so; log4j's own hook would stop
+    // logging first. Must be set before the first logger is created (no static loggers here).
+    System.setProperty("log4j2.shutdownHookEnabled", "false");
+    int code = run(args);
+    if (code != 0 || !shuttingDown()) {
+      System.exit(code);
+    }
+  }
+
+  /** Parses {@code args} and runs the server until it exits; returns the exit status. */
+  static int run(String... args) {
+    StorageServerMain main = new StorageServerMain();
+    CommandLine cmd = new CommandLine(main);
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      cmd.getErr().println("dovetail-storage-server: " + ex.getMessage()
+          + " (--help for usage)");
+      return 2;
+    });
+    return cmd.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    DovetailConf conf;
+    StorageServer server;
+    try {
+      conf = confFile == null ? new DovetailConf() : DovetailConf.fromFile(confFile);
+      overrides.forEach(conf::set);
+      server = new StorageServer(conf);
+    } catch (IOException e) {
+      err.println("dovetail-storage-server: cannot read " + confFile + ": " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      err.println("dovetail-storage-server: bad configuration: " + e.getMessage());
+      return 2;
+    }
+    Thread hook = new Thread(server::close, "dovetail-storage-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      err.println("dovetail-storage-server: cannot start: " + e.getMessage());
+      log().error("Cannot start", e);
+      return 1;
+    }
+    if (portFile != null) {
+      try {
+        writePortFile(portFile, server.dataPort());
+      } catch (UncheckedIOException e) {
+        err.println("dovetail-storage-server: cannot write " + portFile + ": " + e.getMessage());
+        server.close();
+        return 1;
+      }
+    }
+    server.awaitExit().join();
+    return 0;
+  }
+
+  private static Logger log() {
+    return LoggerFactory.getLogger(StorageServerMain.class);
+  }
+
+  /** Writes {@code port} to {@code file} through a temporary file and an atomic move. */
+  static void writePortFile(Path file, int port) {
+    try {
+      Path abs = file.toAbsolutePath();
+      Files.createDirectories(abs.getParent());
+      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+      Files.writeString(tmp, port + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean shuttingDown() {
+    try {
+      Thread probe = new Thread(() -> { });
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+}

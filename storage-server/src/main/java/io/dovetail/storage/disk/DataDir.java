@@ -1,0 +1,208 @@
+package io.dovetail.storage.disk;
+
+import io.dovetail.proto.DiskStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One data directory (one device): its flusher, and the space accounting that lets a push be
+ * refused with DISK_FULL before it is acknowledged. Thread-safe; {@link #tryReserve} is one
+ * compare-and-set and never touches the disk.
+ *
+ * <p>{@code reserved} counts every byte promised to files in this directory, on disk or still in
+ * memory; {@code onDisk} counts the bytes of those files already written. The directory may hold
+ * {@code limit = min(capacity, onDisk + usable - reserve)} where {@code usable} is the disk's free
+ * space when last measured ({@link #refresh}, after every flush and periodically). A reservation
+ * fails when it would take {@code reserved} past the limit.
+ */
+public final class DataDir {
+  private static final Logger LOG = LoggerFactory.getLogger(DataDir.class);
+
+  private final int index;
+  private final Path path;
+  private final long configuredCapacity;
+  private final long diskReserve;
+  private final FileStore store;
+  private final Flusher flusher;
+  private final AtomicLong reserved = new AtomicLong();
+  private final AtomicLong onDisk = new AtomicLong();
+  private volatile long capacity;
+  private volatile long usable;
+  private volatile long limit;
+  private volatile String unhealthy;
+
+  /**
+   * Creates the directory if needed and checks that it is writable.
+   *
+   * @param configuredCapacity bytes this directory may hold, 0 for the whole disk
+   * @param diskReserve free bytes to leave on the disk
+   * @throws IOException when the directory cannot be used
+   */
+  public DataDir(int index, Path path, long configuredCapacity, long diskReserve,
+      int flusherThreads) throws IOException {
+    this.index = index;
+    this.path = path.toAbsolutePath().normalize();
+    this.configuredCapacity = configuredCapacity;
+    this.diskReserve = diskReserve;
+    Files.createDirectories(this.path);
+    this.store = Files.getFileStore(this.path);
+    probe();
+    this.flusher = new Flusher("dovetail-flusher-" + index, flusherThreads);
+    refresh();
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public Flusher flusher() {
+    return flusher;
+  }
+
+  public boolean isHealthy() {
+    return unhealthy == null;
+  }
+
+  /** Reserves {@code bytes} for a file in this directory; false when they do not fit. */
+  public boolean tryReserve(long bytes) {
+    while (true) {
+      long r = reserved.get();
+      if (r + bytes > limit) {
+        return false;
+      }
+      if (reserved.compareAndSet(r, r + bytes)) {
+        return true;
+      }
+    }
+  }
+
+  /** Reserves {@code bytes} whatever the limit (a file header, a file found at start). */
+  public void reserve(long bytes) {
+    reserved.addAndGet(bytes);
+  }
+
+  /** Gives back reservations of a deleted or failed file. */
+  public void unreserve(long bytes) {
+    reserved.addAndGet(-bytes);
+  }
+
+  /** {@code bytes} more of this directory's files are on disk. */
+  public void written(long bytes) {
+    onDisk.addAndGet(bytes);
+  }
+
+  /** {@code bytes} of this directory's files were deleted from disk. */
+  public void deleted(long bytes) {
+    onDisk.addAndGet(-bytes);
+  }
+
+  public long reservedBytes() {
+    return reserved.get();
+  }
+
+  public long onDiskBytes() {
+    return onDisk.get();
+  }
+
+  /** True when this directory is healthy and has room for more data. */
+  public boolean hasRoom() {
+    return unhealthy == null && reserved.get() < limit;
+  }
+
+  /**
+   * Measures the disk's free space again and recomputes the limit; probes an unhealthy directory
+   * and clears the mark if it works again. Blocking (a statfs call); not for event loops.
+   */
+  public void refresh() {
+    try {
+      long total = store.getTotalSpace();
+      long free = store.getUsableSpace();
+      long cap = configuredCapacity > 0 ? configuredCapacity : total;
+      capacity = cap;
+      usable = free;
+      limit = Math.max(0, Math.min(cap, onDisk.get() + free - diskReserve));
+    } catch (IOException e) {
+      markUnhealthy("cannot read free space: " + e);
+      limit = 0;
+      return;
+    }
+    if (unhealthy != null) {
+      try {
+        probe();
+        LOG.info("Data directory {} works again", path);
+        unhealthy = null;
+      } catch (IOException e) {
+        LOG.debug("Data directory {} still unhealthy: {}", path, e.toString());
+      }
+    }
+  }
+
+  /**
+   * An I/O error hit a file in this directory. A full disk is not a health problem (the space
+   * accounting refuses new data); any other error keeps new files away until a probe succeeds.
+   */
+  public void ioFailed(IOException e) {
+    refresh();
+    if (usable > diskReserve + (1L << 20) || e instanceof java.nio.file.AccessDeniedException) {
+      markUnhealthy(e.toString());
+    } else {
+      LOG.warn("Data directory {} is full: {}", path, e.toString());
+    }
+  }
+
+  private void markUnhealthy(String reason) {
+    if (unhealthy == null) {
+      LOG.error("Data directory {} is unhealthy: {}", path, reason);
+    }
+    unhealthy = reason;
+  }
+
+  private void probe() throws IOException {
+    Path probe = path.resolve(".dovetail-probe");
+    try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(new byte[] {1}));
+    } finally {
+      Files.deleteIfExists(probe);
+    }
+  }
+
+  public DiskStatus status() {
+    long cap = capacity;
+    long res = reserved.get();
+    return DiskStatus.newBuilder()
+        .setPath(path.toString())
+        .setCapacityBytes(cap)
+        .setUsedBytes(res)
+        .setUsableBytes(Math.max(0, limit - res))
+        .setHealthy(unhealthy == null)
+        .build();
+  }
+
+  public void start() {
+    flusher.start();
+  }
+
+  public void stop(Duration timeout) {
+    flusher.stop(timeout);
+  }
+
+  @Override
+  public String toString() {
+    return "DataDir[" + path + ", reserved " + reserved.get() + " of " + limit
+        + (unhealthy == null ? "" : ", unhealthy: " + unhealthy) + "]";
+  }
+}

@@ -1,0 +1,117 @@
+package io.dovetail.storage.disk;
+
+import io.dovetail.common.util.Threads;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer threads of one data directory ({@code dovetail-flusher-<dir>-N}): they take
+ * {@link FlushJob}s in submission order. They are critical: one that dies on an unexpected
+ * exception halts the process, since the server cannot keep its promises without it. Thread-safe.
+ */
+public final class Flusher {
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+  private static final FlushJob STOP = new FlushJob() {
+    @Override
+    public void run() {}
+
+    @Override
+    public void cancel() {}
+  };
+
+  private final String name;
+  private final LinkedBlockingQueue<FlushJob> queue = new LinkedBlockingQueue<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean stopping;
+
+  public Flusher(String name, int threadCount) {
+    this.name = name;
+    var factory = Threads.critical(name);
+    for (int i = 0; i < threadCount; i++) {
+      threads.add(factory.newThread(this::loop));
+    }
+  }
+
+  public void start() {
+    threads.forEach(Thread::start);
+  }
+
+  /** Queues {@code job}; never blocks. After {@link #stop} the job is cancelled at once. */
+  public void submit(FlushJob job) {
+    if (stopping) {
+      job.cancel();
+      return;
+    }
+    queue.add(job);
+    if (stopping && queue.remove(job)) {
+      job.cancel();
+    }
+  }
+
+  /** Jobs waiting to run. */
+  public int queued() {
+    return queue.size();
+  }
+
+  private void loop() {
+    while (true) {
+      FlushJob job;
+      try {
+        job = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (job == STOP) {
+        queue.add(STOP);
+        return;
+      }
+      job.run();
+    }
+  }
+
+  /**
+   * Lets every thread finish the job it runs, cancels the jobs still queued, and waits up to
+   * {@code timeout} for the threads to end. Idempotent.
+   */
+  public void stop(Duration timeout) {
+    stopping = true;
+    List<FlushJob> left = new ArrayList<>();
+    queue.drainTo(left);
+    queue.add(STOP);
+    for (FlushJob j : left) {
+      if (j != STOP) {
+        j.cancel();
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : threads) {
+      try {
+        long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        t.join(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (t.isAlive()) {
+        LOG.warn("{} did not finish its flush within {}", t.getName(), timeout);
+      }
+    }
+    left.clear();
+    queue.drainTo(left);
+    for (FlushJob j : left) {
+      if (j != STOP) {
+        j.cancel();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + "[" + queue.size() + " queued]";
+  }
+}

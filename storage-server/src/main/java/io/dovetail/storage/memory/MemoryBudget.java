@@ -1,0 +1,216 @@
+package io.dovetail.storage.memory;
+
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
+import io.dovetail.common.protocol.FrameAdmission;
+import io.dovetail.common.protocol.FrameException;
+import io.dovetail.common.protocol.MessageType;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The storage server's off-heap memory budget: frames being received plus partition buffer
+ * chunks. Thread-safe; the admission fast path is one compare-and-set.
+ *
+ * <p>Admission: a PUSH frame of {@code n} bytes reserves {@code 2n} before its body is read: {@code
+ * n} for the frame itself and {@code n} of <em>copy credit</em> from which the handler allocates
+ * the partition-buffer chunks its batches are copied into (the copied bytes never exceed the frame
+ * length). This way a frame that was admitted can always be copied and released without waiting
+ * for anything, so frames never deadlock the budget, and the accounted bytes never exceed the
+ * limit. Other frame types are small and reserve nothing. {@link #tryAdmit} returns {@code n}; the
+ * handler gives the two halves back through a {@link CopyCredit}, and
+ * {@link #release(int)} (used by the frame decoder for frames that never reach the handler) gives
+ * back both.
+ *
+ * <p>When a frame does not fit, {@link #tryAdmit} answers -1, remembers the connection's wake-up
+ * and tells the pressure listener (which flushes partition buffers); the connection stops reading.
+ * Every release wakes the waiters that now fit.
+ */
+public final class MemoryBudget implements FrameAdmission {
+  private final long limit;
+  private final long highWatermark;
+  private final AtomicLong used = new AtomicLong();
+  private final AtomicLong peak = new AtomicLong();
+  /** Waiters registered or registering; read without the lock on every release. */
+  private final AtomicInteger waiterCount = new AtomicInteger();
+  /** Guarded by {@code this}. */
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  /** Guarded by {@code this}. */
+  private long waitingBytes;
+  private volatile Runnable pressureListener = () -> { };
+
+  private record Waiter(long bytes, Runnable wakeUp) {}
+
+  /**
+   * @param limit bytes that may be accounted at once
+   * @param highWatermark accounted bytes above which the pressure listener is told after each
+   *     admission
+   */
+  public MemoryBudget(long limit, long highWatermark) {
+    if (limit <= 0 || highWatermark <= 0 || highWatermark > limit) {
+      throw new IllegalArgumentException("bad memory limit " + limit + " / " + highWatermark);
+    }
+    this.limit = limit;
+    this.highWatermark = highWatermark;
+  }
+
+  /**
+   * Sets what runs (on any thread, possibly an event loop, so it must not block) when memory is
+   * short: an admission failed or usage is above the high watermark.
+   */
+  public void pressureListener(Runnable listener) {
+    this.pressureListener = listener;
+  }
+
+  public long limit() {
+    return limit;
+  }
+
+  public long highWatermark() {
+    return highWatermark;
+  }
+
+  /** Bytes accounted now. */
+  public long used() {
+    return used.get();
+  }
+
+  /** The most bytes ever accounted at once. */
+  public long peak() {
+    return peak.get();
+  }
+
+  /** Bytes that waiting connections need admitted. */
+  public synchronized long waitingBytes() {
+    return waitingBytes;
+  }
+
+  @Override
+  public int tryAdmit(MessageType type, int frameLength, Runnable wakeUp) {
+    if (type != MessageType.PUSH) {
+      return 0;
+    }
+    long need = 2L * frameLength;
+    if (need > limit) {
+      throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "PUSH frame of " + frameLength
+          + " bytes needs " + need + " bytes of the storage memory budget (the frame and its "
+          + "copy), more than dovetail.storage.memoryLimit=" + limit + "; lower "
+          + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
+    }
+    if (waiterCount.get() == 0 && tryReserve(need)) {
+      return frameLength;
+    }
+    synchronized (this) {
+      // Count ourselves before trying, so a concurrent release either sees us or frees memory
+      // that this attempt sees.
+      waiterCount.incrementAndGet();
+      if (tryReserve(need)) {
+        waiterCount.decrementAndGet();
+        return frameLength;
+      }
+      waiters.add(new Waiter(need, wakeUp));
+      waitingBytes += need;
+    }
+    pressureListener.run();
+    return -1;
+  }
+
+  /** Gives back what {@link #tryAdmit} reserved for a frame of {@code bytes} (both halves). */
+  @Override
+  public void release(int bytes) {
+    releaseBytes(2L * bytes);
+  }
+
+  /** Gives back {@code bytes} and wakes the waiting connections that now fit. */
+  public void releaseBytes(long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    long now = used.addAndGet(-bytes);
+    if (now < 0) {
+      throw new IllegalStateException("memory budget released below zero: " + now);
+    }
+    if (waiterCount.get() > 0) {
+      wakeWaiters();
+    }
+  }
+
+  /**
+   * Accounts {@code bytes} whatever the limit. Only for callers that bypass admission (tests that
+   * call a handler directly); the server's own paths never exceed the limit.
+   */
+  void reserveUnchecked(long bytes) {
+    long now = used.addAndGet(bytes);
+    peak.accumulateAndGet(now, Math::max);
+  }
+
+  /**
+   * Reserves {@code bytes} if they fit under the limit right now; never waits. For memory that is
+   * welcome but not needed (a partition chunk larger than the bytes it must hold).
+   */
+  public boolean tryReserveNow(long bytes) {
+    return waiterCount.get() == 0 && tryReserve(bytes);
+  }
+
+  private boolean tryReserve(long bytes) {
+    while (true) {
+      long u = used.get();
+      long next = u + bytes;
+      if (next > limit) {
+        return false;
+      }
+      if (used.compareAndSet(u, next)) {
+        if (next > peak.get()) {
+          peak.accumulateAndGet(next, Math::max);
+        }
+        if (next > highWatermark) {
+          pressureListener.run();
+        }
+        return true;
+      }
+    }
+  }
+
+  private void wakeWaiters() {
+    List<Runnable> wake = new ArrayList<>();
+    synchronized (this) {
+      long free = limit - used.get();
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && free > 0; ) {
+        Waiter w = it.next();
+        if (w.bytes <= free) {
+          free -= w.bytes;
+          waitingBytes -= w.bytes;
+          it.remove();
+          waiterCount.decrementAndGet();
+          wake.add(w.wakeUp);
+        }
+      }
+    }
+    for (Runnable r : wake) {
+      r.run();
+    }
+  }
+
+  /** Wakes every waiting connection (at close, so their channels can finish closing). */
+  public void wakeAll() {
+    List<Runnable> wake = new ArrayList<>();
+    synchronized (this) {
+      for (Waiter w : waiters) {
+        wake.add(w.wakeUp);
+        waiterCount.decrementAndGet();
+      }
+      waiters.clear();
+      waitingBytes = 0;
+    }
+    wake.forEach(Runnable::run);
+  }
+
+  @Override
+  public String toString() {
+    return "MemoryBudget[used=" + used.get() + ", peak=" + peak.get() + ", limit=" + limit + "]";
+  }
+}

@@ -1,0 +1,9 @@
+package io.dovetail.storage.partition;
+
+/** One shuffle of one application. Immutable. */
+public record ShuffleId(String appId, int shuffleId) {
+  @Override
+  public String toString() {
+    return appId + "/" + shuffleId;
+  }
+}

@@ -1,0 +1,77 @@
+package io.dovetail.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dovetail.testkit.TestDirs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The command line: bad configuration is one line on stderr and status 2. */
+class StorageServerMainTest {
+
+  /** Runs the main logic in-process (it returns before starting anything on these inputs). */
+  private static Result run(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = StorageServerMain.run(args);
+      return new Result(code, err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  private record Result(int code, String stderr) {
+    void isConfigError(String... fragments) {
+      assertThat(code).isEqualTo(2);
+      assertThat(stderr.strip().lines().count()).as("one line: %s", stderr).isEqualTo(1);
+      for (String f : fragments) {
+        assertThat(stderr).contains(f);
+      }
+    }
+  }
+
+  @Test
+  void invalidValueNamesTheKey() {
+    run("-c", "dovetail.storage.memoryLimit=banana")
+        .isConfigError("dovetail.storage.memoryLimit", "banana");
+  }
+
+  @Test
+  void memoryLimitMustHoldTwoFrames() {
+    run("-c", "dovetail.storage.memoryLimit=1m", "-c", "dovetail.transport.maxFrameSize=1m")
+        .isConfigError("dovetail.storage.memoryLimit", "twice");
+  }
+
+  @Test
+  void badMetadataAddressIsAConfigError() {
+    run("--conf", "dovetail.metadata.address=nohost").isConfigError("host:port");
+  }
+
+  @Test
+  void unknownOptionAndMissingFileAreConfigErrors() {
+    run("--bogus").isConfigError("--bogus");
+    run("--conf-file", "/nonexistent/storage.properties").isConfigError("/nonexistent");
+    run("-c", "novalue").isConfigError("novalue");
+  }
+
+  @Test
+  void confFileIsReadAndOverridden() throws Exception {
+    Path f = TestDirs.create("main").resolve("s.properties");
+    Files.writeString(f, "dovetail.storage.memoryLimit=8m\ndovetail.storage.port=-5\n");
+    run("--conf-file", f.toString()).isConfigError("dovetail.storage.port");
+  }
+
+  @Test
+  void portFileIsWrittenAtomically() throws Exception {
+    Path f = TestDirs.create("main").resolve("sub/port");
+    StorageServerMain.writePortFile(f, 12345);
+    assertThat(Files.readString(f).trim()).isEqualTo("12345");
+    assertThat(f.resolveSibling("port.tmp")).doesNotExist();
+  }
+}

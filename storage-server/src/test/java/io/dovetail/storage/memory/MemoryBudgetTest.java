@@ -1,0 +1,140 @@
+package io.dovetail.storage.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.protocol.FrameException;
+import io.dovetail.common.protocol.MessageType;
+import io.dovetail.testkit.NettyLeakDetectionExtension;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakDetectionExtension.class)
+class MemoryBudgetTest {
+  private static final Runnable NOOP = () -> { };
+
+  @Test
+  void onlyPushFramesAreAccounted() {
+    MemoryBudget b = new MemoryBudget(1000, 800);
+    assertThat(b.tryAdmit(MessageType.SEAL, 500, NOOP)).isZero();
+    assertThat(b.tryAdmit(MessageType.FETCH_CHUNK, 5000, NOOP)).isZero();
+    assertThat(b.used()).isZero();
+  }
+
+  @Test
+  void pushReservesTheFrameAndItsCopy() {
+    MemoryBudget b = new MemoryBudget(1000, 800);
+    assertThat(b.tryAdmit(MessageType.PUSH, 300, NOOP)).isEqualTo(300);
+    assertThat(b.used()).isEqualTo(600);
+    b.release(300);
+    assertThat(b.used()).isZero();
+    assertThat(b.peak()).isEqualTo(600);
+  }
+
+  @Test
+  void exhaustedBudgetRefusesThenWakesWhenMemoryFrees() {
+    MemoryBudget b = new MemoryBudget(1000, 900);
+    AtomicInteger pressure = new AtomicInteger();
+    b.pressureListener(pressure::incrementAndGet);
+    AtomicInteger woken = new AtomicInteger();
+    assertThat(b.tryAdmit(MessageType.PUSH, 400, NOOP)).isEqualTo(400);
+    assertThat(b.tryAdmit(MessageType.PUSH, 200, woken::incrementAndGet)).isEqualTo(-1);
+    assertThat(pressure.get()).isPositive();
+    assertThat(b.waitingBytes()).isEqualTo(400);
+    b.releaseBytes(100);
+    assertThat(woken.get()).as("200 free, 400 needed").isZero();
+    b.releaseBytes(300);
+    assertThat(woken.get()).isEqualTo(1);
+    assertThat(b.waitingBytes()).isZero();
+    assertThat(b.tryAdmit(MessageType.PUSH, 200, NOOP)).isEqualTo(200);
+    assertThat(b.used()).isEqualTo(800);
+    assertThat(b.peak()).isLessThanOrEqualTo(1000);
+  }
+
+  @Test
+  void frameLargerThanTheBudgetIsRefusedClearly() {
+    MemoryBudget b = new MemoryBudget(1000, 900);
+    assertThatThrownBy(() -> b.tryAdmit(MessageType.PUSH, 501, NOOP))
+        .isInstanceOf(FrameException.class)
+        .satisfies(e -> assertThat(((FrameException) e).code())
+            .isEqualTo(ErrorCode.FRAME_TOO_LARGE))
+        .hasMessageContaining("dovetail.storage.memoryLimit");
+  }
+
+  @Test
+  void concurrentAdmissionsNeverExceedTheLimit() throws Exception {
+    MemoryBudget b = new MemoryBudget(10_000, 9_000);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int seed = t;
+      threads.add(new Thread(() -> {
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 20_000; i++) {
+          int n = 1 + rnd.nextInt(2000);
+          if (b.tryAdmit(MessageType.PUSH, n, NOOP) > 0) {
+            b.release(n);
+          }
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(b.peak()).isLessThanOrEqualTo(10_000);
+    assertThat(b.used()).isZero();
+  }
+
+  /** Copies {@code data} bytes into chunks preferring {@code preferred} bytes; returns them. */
+  private static List<Chunk> copy(MemoryBudget b, CopyCredit credit, long data, int preferred) {
+    List<Chunk> chunks = new ArrayList<>();
+    long left = data;
+    while (left > 0) {
+      int cap = credit.allocate(preferred, (int) Math.min(left, Integer.MAX_VALUE));
+      chunks.add(Chunk.allocate(PooledByteBufAllocator.DEFAULT, b, cap, 0));
+      long placed = Math.min(left, cap);
+      credit.consumed(placed);
+      left -= placed;
+    }
+    return chunks;
+  }
+
+  @Test
+  void chunksKeepTheirPreferredSizeWhenTheBudgetHasRoom() {
+    MemoryBudget b = new MemoryBudget(1 << 20, 1 << 20);
+    assertThat(b.tryAdmit(MessageType.PUSH, 1000, NOOP)).isEqualTo(1000);
+    CopyCredit credit = new CopyCredit(b, 1000, 900);
+    List<Chunk> chunks = copy(b, credit, 900, 65_536);
+    assertThat(chunks).singleElement().satisfies(c -> assertThat(c.capacity()).isEqualTo(65_536));
+    credit.releaseUnused();
+    credit.releaseFrame();
+    assertThat(b.used()).isEqualTo(65_536);
+    chunks.forEach(Chunk::release);
+    assertThat(b.used()).isZero();
+  }
+
+  @Test
+  void copyCreditAloneCoversTheCopyWhenTheBudgetIsFull() {
+    int frame = 100_000;
+    MemoryBudget b = new MemoryBudget(2L * frame, 2L * frame);
+    assertThat(b.tryAdmit(MessageType.PUSH, frame, NOOP)).isEqualTo(frame);
+    // 90,000 bytes into chunks that prefer 64k: the budget has no room beyond the admission.
+    CopyCredit credit = new CopyCredit(b, frame, 90_000);
+    List<Chunk> chunks = copy(b, credit, 90_000, 65_536);
+    long capacity = chunks.stream().mapToLong(Chunk::capacity).sum();
+    assertThat(capacity).isBetween(90_000L, (long) frame);
+    credit.releaseUnused();
+    credit.releaseFrame();
+    credit.releaseFrame();
+    assertThat(b.used()).isEqualTo(capacity);
+    chunks.forEach(Chunk::release);
+    assertThat(b.used()).isZero();
+    assertThat(b.peak()).isEqualTo(2L * frame);
+  }
+}

@@ -1,0 +1,352 @@
+package io.dovetail.storage.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dovetail.common.ErrorCode;
+import io.dovetail.common.protocol.BatchHeader;
+import io.dovetail.common.protocol.OpenStreamRequest;
+import io.dovetail.common.util.Clock;
+import io.dovetail.storage.disk.DataDir;
+import io.dovetail.storage.disk.DataDirs;
+import io.dovetail.storage.disk.FlushJob;
+import io.dovetail.storage.memory.CopyCredit;
+import io.dovetail.storage.memory.MemoryBudget;
+import io.dovetail.storage.stream.ReadStream;
+import io.dovetail.testkit.NettyLeakDetectionExtension;
+import io.dovetail.testkit.TestDirs;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.FileRegion;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakDetectionExtension.class)
+class PartitionFileTest {
+  private final Random rnd = new Random(3);
+  private Path root;
+  private DataDir dir;
+  private MemoryBudget budget;
+  private PartitionStore store;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    root = TestDirs.create("partition-file");
+    dir = new DataDir(0, root, 0, 0, 1);
+    dir.start();
+    budget = new MemoryBudget(64 << 20, 48 << 20);
+    store = new PartitionStore(new DataDirs(List.of(dir)), budget, PooledByteBufAllocator.DEFAULT,
+        Runnable::run, Clock.SYSTEM, 32 * 1024, 0, 60_000);
+    store.incarnation(42);
+  }
+
+  @AfterEach
+  void tearDown() {
+    dir.stop(Duration.ofSeconds(10));
+    store.close();
+    assertThat(budget.used()).as("memory accounted at the end").isZero();
+  }
+
+  private byte[] payload(int size) {
+    byte[] b = new byte[size];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  private ErrorCode append(PartitionFile f, int map, int seq, byte[] payload) {
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    BatchHeader h = new BatchHeader(map, 1000 + map, seq, (byte) 0, 1, payload.length,
+        (int) crc.getValue());
+    ByteBuf src = Unpooled.wrappedBuffer(payload);
+    CopyCredit credit = new CopyCredit(budget, 0, BatchHeader.SIZE + payload.length);
+    try {
+      return f.append(h, src, 0, credit);
+    } finally {
+      credit.releaseUnused();
+      src.release();
+    }
+  }
+
+  private PartitionFile newFile(int partition) {
+    PartitionStore.ShuffleFiles sf = store.shuffleForWrite("app-1", 7);
+    return store.fileForWrite(sf, partition, 0);
+  }
+
+  /** Blocks the directory's flusher until the returned latch is counted down. */
+  private CountDownLatch holdFlusher() throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    dir.flusher().submit(new FlushJob() {
+      @Override
+      public void run() {
+        running.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void cancel() {
+        running.countDown();
+      }
+    });
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    return release;
+  }
+
+  private static byte[] bytesOf(Object body) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (body instanceof ByteBuf b) {
+      byte[] a = new byte[b.readableBytes()];
+      b.getBytes(b.readerIndex(), a);
+      return a;
+    }
+    FileRegion r = (FileRegion) body;
+    var ch = Channels.newChannel(out);
+    while (r.transferred() < r.count()) {
+      r.transferTo(ch, r.transferred());
+    }
+    return out.toByteArray();
+  }
+
+  private static OpenStreamRequest all(PartitionFile f) {
+    PartitionKey k = f.key();
+    return new OpenStreamRequest(k.appId(), k.shuffleId(), k.partition(), k.epoch(), -1, 0,
+        Integer.MAX_VALUE, null, null);
+  }
+
+  @Test
+  void sealWritesTheDocumentedLayout() throws Exception {
+    PartitionFile f = newFile(3);
+    List<byte[]> payloads = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      byte[] p = payload(rnd.nextInt(6000));
+      payloads.add(p);
+      assertThat(append(f, i % 3, i, p)).isEqualTo(ErrorCode.NONE);
+    }
+    f.seal().get(10, TimeUnit.SECONDS);
+    assertThat(f.state()).isEqualTo(PartitionFile.State.SEALED);
+    assertThat(append(f, 0, 99, payload(10))).isEqualTo(ErrorCode.PARTITION_SEALED);
+
+    Path data = root.resolve("app-1/7/3-0.data");
+    assertThat(data).exists();
+    assertThat(PartitionFileFormat.indexPath(data)).exists();
+    try (FileChannel ch = FileChannel.open(data)) {
+      PartitionFileFormat.Header h = PartitionFileFormat.readHeader(ch);
+      assertThat(h.incarnation()).isEqualTo(42);
+      assertThat(h.appId()).isEqualTo("app-1");
+      assertThat(h.shuffleId()).isEqualTo(7);
+      assertThat(h.partition()).isEqualTo(3);
+      BatchIndex index = PartitionFileFormat.readIndex(PartitionFileFormat.indexPath(data),
+          h.length(), ch.size());
+      assertThat(index.size()).isEqualTo(30);
+      for (int i = 0; i < 30; i++) {
+        ByteBuffer rec = ByteBuffer.allocate(BatchHeader.SIZE + index.length(i));
+        ch.read(rec, index.offset(i));
+        rec.flip();
+        BatchHeader bh = BatchHeader.read(Unpooled.wrappedBuffer(rec));
+        assertThat(bh.batchSeq()).isEqualTo(i);
+        assertThat(index.mapIndex(i)).isEqualTo(i % 3);
+        byte[] got = new byte[bh.length()];
+        rec.position(BatchHeader.SIZE).get(got);
+        assertThat(got).isEqualTo(payloads.get(i));
+      }
+    }
+    // A damaged index is detected.
+    Path idx = PartitionFileFormat.indexPath(data);
+    byte[] raw = Files.readAllBytes(idx);
+    raw[30] ^= 1;
+    Files.write(idx, raw);
+    assertThatThrownBy(() -> PartitionFileFormat.readIndex(idx, f.key().appId().length() + 32,
+        Files.size(data))).isInstanceOf(PartitionFileFormat.CorruptFileException.class);
+  }
+
+  @Test
+  void streamReadsFlushedBytesFromTheFileAndTheRestFromMemory() throws Exception {
+    PartitionFile f = newFile(1);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    // About 40k: over the 32k threshold, so a first part reaches the file.
+    for (int i = 0; i < 10; i++) {
+      byte[] p = payload(4000);
+      append(f, 0, i, p);
+    }
+    awaitFlushed(f);
+    long flushed = f.flushedOffset();
+    assertThat(flushed).isGreaterThan(32 * 1024);
+    CountDownLatch release = holdFlusher();
+    for (int i = 10; i < 14; i++) {
+      append(f, 0, i, payload(3000));
+    }
+    f.seal();
+    assertThat(f.state()).isEqualTo(PartitionFile.State.SEALING);
+    ReadStream s = new ReadStream(1, null, f, all(f), 16 * 1024);
+    assertThat(s.batchCount()).isEqualTo(14);
+    assertThat(s.heldMemoryChunks()).isPositive();
+    ByteArrayOutputStream read = new ByteArrayOutputStream();
+    boolean sawFile = false;
+    boolean sawMemory = false;
+    for (int c = 0; c < s.numChunks(); c++) {
+      ReadStream.Body b = s.fetch(c, ByteBufAllocator.DEFAULT);
+      try {
+        sawFile |= b.body() instanceof FileRegion;
+        sawMemory |= b.body() instanceof CompositeByteBuf;
+        read.write(bytesOf(b.body()));
+      } finally {
+        ReferenceCountUtil.release(b.body());
+        for (var chunk : b.pinned()) {
+          chunk.release();
+        }
+      }
+    }
+    assertThat(sawFile).isTrue();
+    assertThat(sawMemory).isTrue();
+    release.countDown();
+    f.seal().get(10, TimeUnit.SECONDS);
+    // Once everything is in the file the stream lets go of memory, and reads come from disk.
+    assertThat(s.heldMemoryChunks()).isZero();
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    for (int c = 0; c < s.numChunks(); c++) {
+      ReadStream.Body b = s.fetch(c, ByteBufAllocator.DEFAULT);
+      assertThat(b.body()).isInstanceOf(FileRegion.class);
+      again.write(bytesOf(b.body()));
+      ReferenceCountUtil.release(b.body());
+    }
+    assertThat(again.toByteArray()).isEqualTo(read.toByteArray());
+    assertThat((long) read.size()).isEqualTo(s.totalBytes());
+    byte[] file = Files.readAllBytes(f.dataPath());
+    assertThat(read.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(file,
+        PartitionFileFormat.headerLength("app-1"), file.length));
+    s.close();
+  }
+
+  @Test
+  void mapRangeStreamCarriesOnlyTheSelectedBatchesInSeveralRanges() throws Exception {
+    PartitionFile f = newFile(2);
+    for (int i = 0; i < 40; i++) {
+      append(f, i % 4, i, payload(500));
+    }
+    f.seal().get(10, TimeUnit.SECONDS);
+    PartitionKey k = f.key();
+    ReadStream s = new ReadStream(2, null, f, new OpenStreamRequest(k.appId(), k.shuffleId(),
+        k.partition(), 0, -1, 1, 2, null, null), 1 << 20);
+    assertThat(s.batchCount()).isEqualTo(10);
+    assertThat(s.totalBytes()).isEqualTo(10L * (BatchHeader.SIZE + 500));
+    assertThat(s.numChunks()).isEqualTo(1);
+    ReadStream.Body b = s.fetch(0, ByteBufAllocator.DEFAULT);
+    byte[] bytes = bytesOf(b.body());
+    ReferenceCountUtil.release(b.body());
+    ByteBuf in = Unpooled.wrappedBuffer(bytes);
+    int n = 0;
+    while (in.isReadable()) {
+      BatchHeader h = BatchHeader.read(in);
+      assertThat(h.mapIndex()).isEqualTo(1);
+      in.skipBytes(h.length());
+      n++;
+    }
+    assertThat(n).isEqualTo(10);
+    s.close();
+  }
+
+  @Test
+  void failedWriteLosesTheFileAndFreesItsMemory() throws Exception {
+    // The shuffle directory cannot be created: a file sits where it should be.
+    Files.createDirectories(root.resolve("app-1"));
+    Files.writeString(root.resolve("app-1/7"), "in the way");
+    PartitionFile f = newFile(5);
+    append(f, 0, 0, payload(1000));
+    assertThatThrownBy(() -> f.seal().get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("STORAGE_IO_ERROR");
+    assertThat(f.state()).isEqualTo(PartitionFile.State.FAILED);
+    assertThat(append(f, 0, 1, payload(10))).isEqualTo(ErrorCode.STORAGE_IO_ERROR);
+    assertThat(store.drainLost()).singleElement()
+        .satisfies(l -> assertThat(l.getPartition()).isEqualTo(5));
+    assertThat(budget.used()).isZero();
+    assertThat(dir.reservedBytes()).isZero();
+  }
+
+  @Test
+  void deletingTheShuffleFreesMemoryAndFiles() throws Exception {
+    PartitionFile f = newFile(6);
+    for (int i = 0; i < 20; i++) {
+      append(f, 0, i, payload(3000));
+    }
+    PartitionFile g = newFile(7);
+    append(g, 0, 0, payload(10));
+    g.seal().get(10, TimeUnit.SECONDS);
+    store.removeShuffle(new ShuffleId("app-1", 7));
+    assertThat(f.state()).isEqualTo(PartitionFile.State.DELETED);
+    assertThat(append(f, 0, 99, payload(10))).isEqualTo(ErrorCode.UNKNOWN_SHUFFLE);
+    assertThat(store.shuffleForWrite("app-1", 7)).as("tombstone").isNull();
+    io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "files deleted",
+        () -> !Files.exists(root.resolve("app-1/7")) && budget.used() == 0
+            && dir.reservedBytes() == 0);
+  }
+
+  @Test
+  void scannerKeepsSealedFilesAndDeletesUnsealedOnes() throws Exception {
+    PartitionFile sealed = newFile(8);
+    append(sealed, 0, 0, payload(100));
+    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile open = newFile(9);
+    for (int i = 0; i < 20; i++) {
+      append(open, 0, i, payload(3000));
+    }
+    awaitFlushed(open);
+    Path unsealed = open.dataPath();
+    assertThat(unsealed).exists();
+    store.close();
+
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget,
+        PooledByteBufAllocator.DEFAULT, Runnable::run, Clock.SYSTEM, 32 * 1024, 0, 60_000);
+    List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
+    assertThat(found).singleElement().satisfies(p -> {
+      assertThat(p.key()).isEqualTo(sealed.key());
+      assertThat(p.incarnation()).isEqualTo(42);
+      assertThat(p.state()).isEqualTo(PartitionFile.State.SEALED);
+    });
+    assertThat(unsealed).doesNotExist();
+    fresh.addRecovered(found);
+    assertThat(fresh.sealedFiles()).singleElement()
+        .satisfies(s -> assertThat(s.getBytes()).isEqualTo(sealed.length()));
+    ReadStream s = new ReadStream(3, null, found.get(0), all(found.get(0)), 1 << 20);
+    assertThat(s.batchCount()).isEqualTo(1);
+    s.close();
+  }
+
+  @Test
+  void applicationIdsCannotEscapeTheDirectory() {
+    assertThat(PartitionFileFormat.encodeAppId("../../etc")).doesNotContain("/")
+        .doesNotStartWith(".");
+    assertThat(PartitionFileFormat.encodeAppId("app-2024_01.x")).isEqualTo("app-2024_01.x");
+    assertThat(PartitionFileFormat.validAppId("")).isFalse();
+    assertThat(PartitionFileFormat.validAppId("x".repeat(81))).isFalse();
+  }
+
+  private static void awaitFlushed(PartitionFile f) {
+    io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "a flush of " + f,
+        () -> f.flushedOffset() > PartitionFileFormat.headerLength(f.key().appId())
+            && !f.isFlushing());
+  }
+}
