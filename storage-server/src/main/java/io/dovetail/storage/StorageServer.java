@@ -5,7 +5,6 @@ import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.config.Sizes;
 import io.dovetail.common.transport.TransportServer;
-import io.dovetail.common.util.Clock;
 import io.dovetail.common.util.HostPort;
 import io.dovetail.common.util.Lifecycle;
 import io.dovetail.common.util.Threads;
@@ -33,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,7 +145,7 @@ public final class StorageServer implements AutoCloseable {
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_HIGH_WATERMARK)));
     dirs = openDirs();
     store = new PartitionStore(dirs, budget, PooledByteBufAllocator.DEFAULT, housekeeping,
-        Clock.SYSTEM, conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
+        Clock.systemUTC(), conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_LOW_WATERMARK)),
         conf.get(StorageConfig.TOMBSTONE_TIME).toMillis());
     List<PartitionFile> recovered = new DirectoryScanner(store).scan(dirs);

@@ -2,7 +2,6 @@ package io.dovetail.storage.partition;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
-import io.dovetail.common.util.Clock;
 import io.dovetail.proto.LostPartition;
 import io.dovetail.proto.SealedPartition;
 import io.dovetail.storage.disk.DataDir;
@@ -11,6 +10,7 @@ import io.dovetail.storage.memory.MemoryBudget;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.common.protocol.BatchHeader;
 import io.dovetail.common.protocol.OpenStreamRequest;
-import io.dovetail.common.util.Clock;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
 import io.dovetail.storage.disk.FlushJob;
@@ -28,6 +27,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +55,7 @@ class PartitionFileTest {
     dir.start();
     budget = new MemoryBudget(64 << 20, 48 << 20);
     store = new PartitionStore(new DataDirs(List.of(dir)), budget, PooledByteBufAllocator.DEFAULT,
-        Runnable::run, Clock.SYSTEM, 32 * 1024, 0, 60_000);
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
     store.incarnation(42);
   }
 
@@ -319,7 +319,7 @@ class PartitionFileTest {
     store.close();
 
     PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget,
-        PooledByteBufAllocator.DEFAULT, Runnable::run, Clock.SYSTEM, 32 * 1024, 0, 60_000);
+        PooledByteBufAllocator.DEFAULT, Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
     List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
     assertThat(found).singleElement().satisfies(p -> {
       assertThat(p.key()).isEqualTo(sealed.key());

@@ -16,7 +16,6 @@ import io.dovetail.common.protocol.PushBatch;
 import io.dovetail.common.protocol.PushRequest;
 import io.dovetail.common.protocol.PushResponse;
 import io.dovetail.common.protocol.StatusResponse;
-import io.dovetail.common.util.Clock;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
 import io.dovetail.storage.memory.MemoryBudget;
@@ -31,6 +30,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +56,7 @@ class StorageRequestHandlerTest {
     budget = new MemoryBudget(memoryLimit, memoryLimit);
     // Background work (pressure flushes, unlinking) is dropped: the tests free memory by hand.
     store = new PartitionStore(new DataDirs(List.of(dir)), budget,
-        PooledByteBufAllocator.DEFAULT, r -> { }, Clock.SYSTEM, flushThreshold, 0, 60_000);
+        PooledByteBufAllocator.DEFAULT, r -> { }, Clock.systemUTC(), flushThreshold, 0, 60_000);
     store.incarnation(3);
     ctx = new ServerContext(store, new StreamManager(1 << 20), budget,
         new Replicator(new DovetailConf(), Runnable::run), Runnable::run);
