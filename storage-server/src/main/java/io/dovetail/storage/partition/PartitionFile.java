@@ -237,7 +237,7 @@ public final class PartitionFile {
   /** A new chunk for appends whose first byte goes to file position {@code position}. */
   private void newTail(CopyCredit credit, int needed, long position) {
     int capacity = credit.allocate(nextChunkSize, needed);
-    Chunk c = Chunk.allocate(store.allocator(), store.budget(), capacity, position);
+    Chunk c = Chunk.allocate(store.chunks(), store.budget(), capacity, position);
     chunks.add(c);
     tail = c;
     nextChunkSize = Math.min(MAX_CHUNK, nextChunkSize * 2);
