@@ -140,8 +140,15 @@ public final class StorageConfig implements ConfigEntryProvider {
    * @throws IllegalArgumentException naming the key and the rule broken
    */
   public static void validate(DovetailConf conf) {
+    java.util.Set<String> known = new java.util.HashSet<>();
     for (ConfigEntry<?> e : new StorageConfig().entries()) {
       conf.get(e);
+      known.add(e.key());
+    }
+    for (String key : conf.toMap().keySet()) {
+      if (key.startsWith("dovetail.storage.") && !known.contains(key)) {
+        throw new IllegalArgumentException("unknown configuration key " + key);
+      }
     }
     for (ConfigEntry<?> e : new CommonConfig().entries()) {
       conf.get(e);
