@@ -28,8 +28,8 @@ public final class ChunkPool implements AutoCloseable {
   private final ByteBufAllocator classAllocator;
   private final ByteBufAllocator fallback;
   private final MemoryBudget budget;
-  @SuppressWarnings("unchecked")
-  private final ConcurrentLinkedDeque<ByteBuf>[] free = new ConcurrentLinkedDeque[CLASSES];
+  private final java.util.List<ConcurrentLinkedDeque<ByteBuf>> free =
+      new java.util.ArrayList<>(CLASSES);
   private final AtomicLong idleBytes = new AtomicLong();
   private volatile boolean closed;
 
@@ -44,7 +44,7 @@ public final class ChunkPool implements AutoCloseable {
     this.fallback = fallback;
     this.budget = budget;
     for (int i = 0; i < CLASSES; i++) {
-      free[i] = new ConcurrentLinkedDeque<>();
+      free.add(new ConcurrentLinkedDeque<>());
     }
   }
 
@@ -62,7 +62,7 @@ public final class ChunkPool implements AutoCloseable {
     if (c < 0) {
       return fallback.directBuffer(capacity, capacity);
     }
-    ByteBuf b = free[c].pollFirst();
+    ByteBuf b = free.get(c).pollFirst();
     if (b != null) {
       idleBytes.addAndGet(-capacity);
       return b;
@@ -81,7 +81,7 @@ public final class ChunkPool implements AutoCloseable {
     }
     buf.clear();
     idleBytes.addAndGet(capacity);
-    free[c].addFirst(buf);
+    free.get(c).addFirst(buf);
     if (closed) {
       drain();
     }
