@@ -52,8 +52,8 @@ public final class StorageConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Double> MEMORY_LOW_WATERMARK =
       ConfigEntry.builder("dovetail.storage.memoryLowWatermark")
-          .doc("Fraction of memoryLimit that early flushing (see memoryHighWatermark) brings the "
-              + "buffered bytes down to.")
+          .doc("Fraction of memoryLimit that early flushing (see memoryHighWatermark) aims to "
+              + "bring the accounted memory down to.")
           .doubleConf().checkValue(v -> v >= 0 && v < 1, "a fraction in [0, 1)")
           .createWithDefault(0.5);
 
