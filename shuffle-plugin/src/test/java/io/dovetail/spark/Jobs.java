@@ -23,8 +23,20 @@ import scala.Tuple2;
 final class Jobs {
   private Jobs() {}
 
-  /** Every job by name. SQL jobs run with AQE off and on. */
+  /**
+   * Every job by name (SQL jobs with AQE off and on), or those whose name contains the system
+   * property {@code dovetail.jobs}, when set.
+   */
   static Map<String, Function<SparkSession, List<String>>> all() {
+    Map<String, Function<SparkSession, List<String>>> jobs = catalog();
+    String only = System.getProperty("dovetail.jobs", "");
+    if (!only.isEmpty()) {
+      jobs.keySet().removeIf(name -> !name.contains(only));
+    }
+    return jobs;
+  }
+
+  private static Map<String, Function<SparkSession, List<String>>> catalog() {
     Map<String, Function<SparkSession, List<String>>> jobs = new LinkedHashMap<>();
     jobs.put("rdd groupByKey", Jobs::groupByKey);
     jobs.put("rdd reduceByKey", Jobs::reduceByKey);
@@ -170,14 +182,20 @@ final class Jobs {
 
   static List<String> tenThousandPartitions(SparkSession s) {
     JavaPairRDD<Integer, Integer> r = pairs(s, 30_000, 15_000, 2).reduceByKey(Integer::sum, 10_000);
-    List<String> out = new ArrayList<>();
-    out.add("partitions=" + r.getNumPartitions());
-    long[] agg = r.map(t -> new long[] {1, t._1(), t._2()})
-        .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
-    out.add("count=" + agg[0] + " keys=" + agg[1] + " values=" + agg[2]);
-    out.add("nonEmptyPartitions=" + r.mapPartitions(it -> Collections.singletonList(it.hasNext() ? 1 : 0).iterator())
-        .reduce(Integer::sum));
-    return out;
+    // One pass: per partition (non-empty?, records, key sum, value sum).
+    long[] agg = r.mapPartitions(it -> {
+      long[] a = new long[4];
+      while (it.hasNext()) {
+        Tuple2<Integer, Integer> t = it.next();
+        a[0] = 1;
+        a[1]++;
+        a[2] += t._1();
+        a[3] += t._2();
+      }
+      return Collections.singletonList(a).iterator();
+    }).reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]});
+    return List.of("partitions=" + r.getNumPartitions(), "nonEmptyPartitions=" + agg[0],
+        "count=" + agg[1] + " keys=" + agg[2] + " values=" + agg[3]);
   }
 
   // ---- SQL ----
@@ -286,6 +304,7 @@ final class Jobs {
         {"spark.sql.shuffle.partitions", "10"},
         {"spark.sql.adaptive.coalescePartitions.enabled", "false"},
         {"spark.sql.adaptive.skewJoin.enabled", "true"},
+        {"spark.sql.adaptive.forceOptimizeSkewedJoin", "true"},
         {"spark.sql.adaptive.skewJoin.skewedPartitionFactor", "2"},
         {"spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "20k"},
         {"spark.sql.adaptive.advisoryPartitionSizeInBytes", "20k"}};
@@ -296,9 +315,10 @@ final class Jobs {
       // 90% of the rows share key 0: its partition is skewed.
       Dataset<Row> skewed = s.range(0, 100_000, 1, 4)
           .selectExpr("CASE WHEN id % 10 < 9 THEN 0 ELSE id % 1000 END AS k", "id AS v");
-      Dataset<Row> df = skewed.join(dims(s), "k").groupBy("k").agg(
-          org.apache.spark.sql.functions.count("*").as("n"),
-          org.apache.spark.sql.functions.sum("v").as("sv"));
+      Dataset<Row> df = skewed.join(dims(s), "k").selectExpr("k", "v % 97 AS b", "v", "w")
+          .groupBy("b").agg(org.apache.spark.sql.functions.count("*").as("n"),
+              org.apache.spark.sql.functions.sum("v").as("sv"),
+              org.apache.spark.sql.functions.sum("w").as("sw"));
       List<String> out = rows(df, false);
       String plan = df.queryExecution().executedPlan().toString();
       if (!plan.contains("skewed")) {

@@ -27,11 +27,15 @@ final class ShuffleEquivalence {
     SparkSession s = session.get();
     try {
       jobs.forEach((name, job) -> {
+        long start = System.nanoTime();
         try {
           results.put(name, job.apply(s));
         } catch (RuntimeException | AssertionError e) {
           results.put(name, e);
         }
+        System.out.printf("%-45s %-9s %6d ms%n", name,
+            s.conf().get("spark.shuffle.manager", "sort").contains("Dovetail") ? "dovetail" : "built-in",
+            (System.nanoTime() - start) / 1_000_000);
       });
     } finally {
       s.stop();

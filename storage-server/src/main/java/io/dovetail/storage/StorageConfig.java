@@ -52,8 +52,8 @@ public final class StorageConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Double> MEMORY_LOW_WATERMARK =
       ConfigEntry.builder("dovetail.storage.memoryLowWatermark")
-          .doc("Fraction of memoryLimit that early flushing (see memoryHighWatermark) brings the "
-              + "buffered bytes down to.")
+          .doc("Fraction of memoryLimit that early flushing (see memoryHighWatermark) aims to "
+              + "bring the accounted memory down to.")
           .doubleConf().checkValue(v -> v >= 0 && v < 1, "a fraction in [0, 1)")
           .createWithDefault(0.5);
 
@@ -140,8 +140,15 @@ public final class StorageConfig implements ConfigEntryProvider {
    * @throws IllegalArgumentException naming the key and the rule broken
    */
   public static void validate(DovetailConf conf) {
+    java.util.Set<String> known = new java.util.HashSet<>();
     for (ConfigEntry<?> e : new StorageConfig().entries()) {
       conf.get(e);
+      known.add(e.key());
+    }
+    for (String key : conf.toMap().keySet()) {
+      if (key.startsWith("dovetail.storage.") && !known.contains(key)) {
+        throw new IllegalArgumentException("unknown configuration key " + key);
+      }
     }
     for (ConfigEntry<?> e : new CommonConfig().entries()) {
       conf.get(e);

@@ -14,6 +14,7 @@ import io.dovetail.proto.SealedPartition;
 import io.dovetail.proto.ShuffleKey;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
+import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.MemoryBudget;
 import io.dovetail.storage.partition.DirectoryScanner;
 import io.dovetail.storage.partition.PartitionFile;
@@ -26,6 +27,7 @@ import io.dovetail.storage.server.ServerContext;
 import io.dovetail.storage.server.StorageRequestHandler;
 import io.dovetail.storage.stream.StreamManager;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +75,7 @@ public final class StorageServer implements AutoCloseable {
   private ScheduledExecutorService housekeeping;
   private ThreadPoolExecutor worker;
   private MemoryBudget budget;
+  private ChunkPool chunkPool;
   private DataDirs dirs;
   private PartitionStore store;
   private StreamManager streams;
@@ -144,7 +147,9 @@ public final class StorageServer implements AutoCloseable {
     budget = new MemoryBudget(memoryLimit,
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_HIGH_WATERMARK)));
     dirs = openDirs();
-    store = new PartitionStore(dirs, budget, PooledByteBufAllocator.DEFAULT, housekeeping,
+    chunkPool = new ChunkPool(UnpooledByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT,
+        budget);
+    store = new PartitionStore(dirs, budget, chunkPool, housekeeping,
         Clock.systemUTC(), conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_LOW_WATERMARK)),
         conf.get(StorageConfig.TOMBSTONE_TIME).toMillis());
@@ -318,6 +323,9 @@ public final class StorageServer implements AutoCloseable {
     }
     if (store != null) {
       store.close();
+    }
+    if (chunkPool != null) {
+      chunkPool.close();
     }
     if (budget != null) {
       budget.wakeAll();

@@ -26,9 +26,11 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * {@code -c} values override the file. Once registered and serving, the bound data port is written
- * to {@code --port-file} (atomically). SIGTERM closes the server cleanly. Exit status: 0 after a
- * drain (or SIGTERM's clean close), 1 when the server cannot start, 2 for a bad command line or
- * configuration (one line on stderr). Not thread-safe; one per process.
+ * to {@code --port-file} (atomically). Without {@code dovetail.metadata.address} the server runs
+ * standalone (no registration, incarnation 0). SIGTERM closes the server cleanly (the JVM then
+ * exits as signalled, 143). Exit status otherwise: 0 after a drain, 1 when the server cannot start,
+ * 2 for a bad command line or configuration (one line on stderr). Not thread-safe; one per
+ * process.
  */
 @Command(name = "dovetail-storage-server", mixinStandardHelpOptions = true,
     description = "Dovetail storage server: stores and serves shuffle partition files.")

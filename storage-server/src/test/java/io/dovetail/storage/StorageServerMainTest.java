@@ -43,6 +43,11 @@ class StorageServerMainTest {
   }
 
   @Test
+  void unknownStorageKeyIsATypoNotSilence() {
+    run("-c", "dovetail.storage.memroyLimit=8m").isConfigError("dovetail.storage.memroyLimit");
+  }
+
+  @Test
   void memoryLimitMustHoldTwoFrames() {
     run("-c", "dovetail.storage.memoryLimit=1m", "-c", "dovetail.transport.maxFrameSize=1m")
         .isConfigError("dovetail.storage.memoryLimit", "twice");

@@ -99,8 +99,10 @@ public final class JavaProcess implements AutoCloseable {
     return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
   }
 
+  /** Kills this process and every process it started (such as a Spark worker's executors). */
   @Override
   public void close() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     if (process.isAlive()) {
       process.destroyForcibly();
       awaitExit(Duration.ofSeconds(30));

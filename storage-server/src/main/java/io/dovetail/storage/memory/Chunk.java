@@ -1,14 +1,13 @@
 package io.dovetail.storage.memory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AbstractReferenceCounted;
 
 /**
- * One piece of a partition buffer: a pooled direct buffer whose capacity stays accounted in the
- * {@link MemoryBudget} until the last reference to this chunk is released. Reference counted
- * (thread-safe); the bytes are written by one thread under the owning partition's lock and only
- * read afterwards.
+ * One piece of a partition buffer: a direct buffer from a {@link ChunkPool} whose capacity stays
+ * accounted in the {@link MemoryBudget} until the last reference to this chunk is released.
+ * Reference counted (thread-safe); the bytes are written by one thread under the owning
+ * partition's lock and only read afterwards.
  *
  * <p>Ownership: the partition buffer holds one reference until the chunk's bytes are in the file.
  * A read stream that sends bytes still in memory holds one more per chunk until the stream no
@@ -18,11 +17,13 @@ import io.netty.util.AbstractReferenceCounted;
  */
 public final class Chunk extends AbstractReferenceCounted {
   private final ByteBuf buf;
+  private final ChunkPool pool;
   private final MemoryBudget budget;
   private final long position;
 
-  private Chunk(ByteBuf buf, MemoryBudget budget, long position) {
+  private Chunk(ByteBuf buf, ChunkPool pool, MemoryBudget budget, long position) {
     this.buf = buf;
+    this.pool = pool;
     this.budget = budget;
     this.position = position;
   }
@@ -32,16 +33,16 @@ public final class Chunk extends AbstractReferenceCounted {
    * file. The capacity must already be accounted in {@code budget} (by a {@link CopyCredit}); this
    * chunk gives it back when freed.
    */
-  public static Chunk allocate(ByteBufAllocator alloc, MemoryBudget budget, int capacity,
+  public static Chunk allocate(ChunkPool pool, MemoryBudget budget, int capacity,
       long position) {
     ByteBuf b;
     try {
-      b = alloc.directBuffer(capacity, capacity);
+      b = pool.take(capacity);
     } catch (RuntimeException | Error e) {
       budget.releaseBytes(capacity);
       throw e;
     }
-    return new Chunk(b, budget, position);
+    return new Chunk(b, pool, budget, position);
   }
 
   /** The memory; bytes [0, writerIndex) are data. Owned by this chunk. */
@@ -66,8 +67,9 @@ public final class Chunk extends AbstractReferenceCounted {
   @Override
   protected void deallocate() {
     int capacity = buf.capacity();
-    buf.release();
+    // Budget first: the pool keeps the buffer only if it fits beside what stays accounted.
     budget.releaseBytes(capacity);
+    pool.give(buf);
   }
 
   @Override

@@ -9,13 +9,7 @@ import io.dovetail.storage.memory.Chunk;
 import io.dovetail.storage.memory.CopyCredit;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,29 +17,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One partition file: its memory buffer (a list of {@link Chunk}s), its in-memory
- * {@link BatchIndex}, its state, and the flushes that move the buffer to disk. Thread-safe: short
- * critical sections on {@code this} (appends copy batch bytes under it; no I/O is ever done under
- * it). File I/O runs on the directory's flusher thread, one job of this file at a time.
+ * One partition file: its state, its in-memory {@link BatchIndex}, its memory buffer
+ * ({@link PartitionBuffer}) and the flushes that move the buffer to disk ({@link DataFileWriter}
+ * on the directory's flusher). Thread-safe: short critical sections on {@code this} (an append
+ * copies its batch under it; no I/O ever happens under it); flush jobs of one file never overlap.
  *
- * <p>States: OPEN (accepts pushes) -> SEALING (refuses pushes; the last flush, fsync and index
- * are under way) -> SEALED (durable, read-only). From OPEN or SEALING: FAILED (a write failed; the
+ * <p>States: OPEN (accepts pushes) -> SEALING (refuses pushes; the last flush, sync and index are
+ * under way) -> SEALED (durable, read-only). From OPEN or SEALING: FAILED (a write failed; the
  * acknowledged data is lost), DELETED (its shuffle was removed), ABANDONED (it belonged to an
- * incarnation the metadata server forgot). Layout on disk: {@link PartitionFileFormat}.
+ * incarnation the metadata server forgot). SEALED files can be DELETED too. Layout on disk:
+ * {@link PartitionFileFormat}.
  *
  * <p>Offsets: a batch's offset is assigned when it is appended, before any flush, and is its final
- * position in the data file. {@code flushedOffset} is the length of the data written so far;
- * {@code chunks} hold exactly the bytes [flushedOffset, appendOffset). The chunk receiving appends
- * ({@code tail}) is retired at each flush, so a flush frees every chunk it wrote.
+ * position in the data file. {@code flushedOffset} is the length written so far (the header counts
+ * from the start: it goes out with the first flush); the buffer holds exactly [flushedOffset,
+ * appendOffset).
  *
- * <p>Buffer ownership: this file owns one reference to each chunk in {@code chunks}. A flush job
- * borrows them (it runs while they stay in the list) and, when written, this file releases them.
- * {@link #openRead} gives the caller its own references.
+ * <p>Buffer ownership: the buffer owns its chunks; a flush job borrows them while they stay in the
+ * buffer and releases them (outside the lock) once written. {@link #openRead} gives readers
+ * references of their own.
  */
 public final class PartitionFile {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionFile.class);
-  static final int MIN_CHUNK = 8 * 1024;
-  static final int MAX_CHUNK = 1024 * 1024;
 
   /** Lifecycle of a partition file. */
   public enum State { OPEN, SEALING, SEALED, FAILED, DELETED, ABANDONED }
@@ -68,14 +61,12 @@ public final class PartitionFile {
   private final PartitionStore store;
   private final DataDir dir;
   private final Path dataPath;
-  private final int headerLength;
+  private final DataFileWriter writer;
   private final Object loadLock = new Object();
 
   // Guarded by this.
   private State state;
-  private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
-  private Chunk tail;
-  private int nextChunkSize = MIN_CHUNK;
+  private final PartitionBuffer buffer;
   private BatchIndex index;
   private long reservedBytes;
   private boolean flushing;
@@ -83,60 +74,55 @@ public final class PartitionFile {
   private CompletableFuture<Void> sealFuture;
   private List<FlushListener> listeners;
   private String failure;
-  private long dataOnDisk;
-  private long indexOnDisk;
 
   private volatile long appendOffset;
   private volatile long flushedOffset;
-  // Flusher-owned (one job at a time).
-  private FileChannel channel;
 
   private PartitionFile(PartitionKey key, long incarnation, PartitionStore store, DataDir dir,
-      Path dataPath, State state, BatchIndex index, long length) {
+      Path dataPath, State state, BatchIndex index, long length, long onDisk) {
     this.key = key;
     this.incarnation = incarnation;
     this.store = store;
     this.dir = dir;
     this.dataPath = dataPath;
-    this.headerLength = PartitionFileFormat.headerLength(key.appId());
+    this.writer = dir == null ? null
+        : new DataFileWriter(key, incarnation, dir, dataPath, onDisk);
+    this.buffer = new PartitionBuffer(store.chunks(), store.budget());
     this.state = state;
     this.index = index;
     this.appendOffset = length;
     this.flushedOffset = length;
+    if (state == State.SEALED) {
+      this.sealFuture = CompletableFuture.completedFuture(null);
+    }
   }
 
   /** A new, empty, open file in {@code dir}; nothing is on disk until its first flush. */
   static PartitionFile create(PartitionKey key, long incarnation, PartitionStore store,
       DataDir dir) {
+    int header = PartitionFileFormat.headerLength(key.appId());
     PartitionFile f = new PartitionFile(key, incarnation, store, dir,
-        PartitionFileFormat.dataPath(dir.path(), key), State.OPEN, new BatchIndex(16), 0);
-    // The header goes out with the first flush; offsets count it from the start.
-    f.appendOffset = f.headerLength;
-    f.flushedOffset = f.headerLength;
-    f.reservedBytes = f.headerLength;
-    dir.reserve(f.headerLength);
+        PartitionFileFormat.dataPath(dir.path(), key), State.OPEN, new BatchIndex(16), header, 0);
+    f.reservedBytes = header;
+    dir.reserve(header);
     return f;
   }
 
   /** A file sealed before with no data on this server: readable, empty, nothing on disk. */
   static PartitionFile emptySealed(PartitionKey key, long incarnation, PartitionStore store) {
-    PartitionFile f = new PartitionFile(key, incarnation, store, null, null, State.SEALED,
-        new BatchIndex(0), 0);
-    f.sealFuture = CompletableFuture.completedFuture(null);
-    return f;
+    return new PartitionFile(key, incarnation, store, null, null, State.SEALED,
+        new BatchIndex(0), 0, 0);
   }
 
   /** A sealed file found at start; its index is loaded on first read. */
   static PartitionFile recovered(PartitionKey key, long incarnation, PartitionStore store,
       DataDir dir, Path dataPath, long dataLength, long indexLength) {
+    long onDisk = dataLength + indexLength;
     PartitionFile f = new PartitionFile(key, incarnation, store, dir, dataPath, State.SEALED,
-        null, dataLength);
-    f.sealFuture = CompletableFuture.completedFuture(null);
-    f.dataOnDisk = dataLength;
-    f.indexOnDisk = indexLength;
-    f.reservedBytes = dataLength + indexLength;
-    dir.reserve(f.reservedBytes);
-    dir.written(dataLength + indexLength);
+        null, dataLength, onDisk);
+    f.reservedBytes = onDisk;
+    dir.reserve(onDisk);
+    dir.written(onDisk);
     return f;
   }
 
@@ -188,7 +174,7 @@ public final class PartitionFile {
   public ErrorCode append(BatchHeader header, ByteBuf src, int srcIndex, CopyCredit credit) {
     int record = BatchHeader.SIZE + header.length();
     long reserve = record + BatchIndex.ENTRY_SIZE;
-    FlushJob job = null;
+    Job job = null;
     synchronized (this) {
       if (state != State.OPEN) {
         return refusal(state);
@@ -199,22 +185,7 @@ public final class PartitionFile {
       reservedBytes += reserve;
       long offset = appendOffset;
       try {
-        if (tail == null || tail.buf().writableBytes() < BatchHeader.SIZE) {
-          newTail(credit, record, offset);
-        }
-        header.write(tail.buf());
-        int copied = 0;
-        int length = header.length();
-        while (copied < length) {
-          ByteBuf t = tail.buf();
-          if (!t.isWritable()) {
-            newTail(credit, length - copied, offset + BatchHeader.SIZE + copied);
-            t = tail.buf();
-          }
-          int n = Math.min(length - copied, t.writableBytes());
-          t.writeBytes(src, srcIndex + copied, n);
-          copied += n;
-        }
+        buffer.append(header, src, srcIndex, offset, credit);
       } catch (RuntimeException | Error e) {
         // Out of direct memory despite the budget: this file can no longer be trusted.
         failed("cannot buffer a batch: " + e, null, false);
@@ -234,15 +205,6 @@ public final class PartitionFile {
     return ErrorCode.NONE;
   }
 
-  /** A new chunk for appends whose first byte goes to file position {@code position}. */
-  private void newTail(CopyCredit credit, int needed, long position) {
-    int capacity = credit.allocate(nextChunkSize, needed);
-    Chunk c = Chunk.allocate(store.allocator(), store.budget(), capacity, position);
-    chunks.add(c);
-    tail = c;
-    nextChunkSize = Math.min(MAX_CHUNK, nextChunkSize * 2);
-  }
-
   static ErrorCode refusal(State s) {
     return switch (s) {
       case OPEN -> ErrorCode.NONE;
@@ -253,15 +215,15 @@ public final class PartitionFile {
     };
   }
 
+  /** Why this file refuses what it refuses. Guarded by this. */
   private DovetailException refusalException() {
-    ErrorCode code = refusal(state);
     String why = switch (state) {
       case FAILED -> "partition file " + key + " failed: " + failure;
       case DELETED -> "shuffle " + key.shuffle() + " was deleted";
       case ABANDONED -> "partition file " + key + " belonged to an earlier incarnation";
       default -> "partition file " + key + " is " + state;
     };
-    return new DovetailException(code, why);
+    return new DovetailException(refusal(state), why);
   }
 
   /**
@@ -269,14 +231,14 @@ public final class PartitionFile {
    * synced and indexed. Idempotent: every call returns the same future.
    */
   public CompletableFuture<Void> seal() {
-    FlushJob job = null;
+    Job job = null;
     CompletableFuture<Void> f;
     synchronized (this) {
       switch (state) {
         case OPEN -> {
           state = State.SEALING;
           sealFuture = new CompletableFuture<>();
-          tail = null;
+          buffer.retireTail();
           if (!flushing) {
             job = startFlush();
           }
@@ -300,7 +262,7 @@ public final class PartitionFile {
    * @return bytes handed to the flusher
    */
   long flushForPressure() {
-    FlushJob job;
+    Job job;
     long bytes;
     synchronized (this) {
       if ((state != State.OPEN && state != State.SEALING) || appendOffset == flushedOffset) {
@@ -317,20 +279,17 @@ public final class PartitionFile {
     return bytes;
   }
 
-  /** Snapshot for a flush job; the caller submits it. Guarded by this. */
+  /** A flush job for everything buffered; the caller submits it. Guarded by this. */
   private Job startFlush() {
     flushing = true;
     flushWanted = false;
-    tail = null;
-    // Grow again from small: the next bytes may be few (a flush under pressure, a late batch).
-    nextChunkSize = MIN_CHUNK;
     long start = flushedOffset;
     long end = appendOffset;
     store.flushStarted(end - start);
-    return new Job(chunks.toArray(new Chunk[0]), start, end);
+    return new Job(buffer.takeForFlush(), start, end);
   }
 
-  /** One flush: writes {@code chunks} ([start, end) of the file), then seals if it is time. */
+  /** One flush: writes [start, end) of the file from {@code data}, then seals if it is time. */
   private final class Job implements FlushJob {
     private final Chunk[] data;
     private final long start;
@@ -353,7 +312,7 @@ public final class PartitionFile {
         }
       }
       try {
-        write();
+        writer.append(data, end - start);
       } catch (IOException e) {
         store.flushEnded(end - start);
         failed(e.toString(), e, true);
@@ -363,46 +322,14 @@ public final class PartitionFile {
       written();
     }
 
-    private void write() throws IOException {
-      int n = data.length;
-      boolean header = channel == null;
-      ByteBuffer[] buffers = new ByteBuffer[n + (header ? 1 : 0)];
-      int i = 0;
-      if (header) {
-        openChannel();
-        buffers[i++] = PartitionFileFormat.encodeHeader(incarnation, key);
-      }
-      long bytes = 0;
-      for (Chunk c : data) {
-        ByteBuf b = c.buf();
-        buffers[i++] = b.nioBuffer(0, b.writerIndex());
-        bytes += b.writerIndex();
-      }
-      if (bytes != end - start) {
-        throw new IllegalStateException(key + ": flush of " + (end - start) + " bytes found "
-            + bytes + " in its chunks");
-      }
-      long total = bytes + (header ? headerLength : 0);
-      long done = 0;
-      while (done < total) {
-        done += channel.write(buffers);
-      }
-      synchronized (PartitionFile.this) {
-        dataOnDisk += total;
-      }
-      dir.written(total);
-    }
-
     @Override
     public void cancel() {
-      synchronized (PartitionFile.this) {
-        flushing = false;
-      }
-      store.flushEnded(end - start);
       CompletableFuture<Void> f;
       synchronized (PartitionFile.this) {
+        flushing = false;
         f = sealFuture;
       }
+      store.flushEnded(end - start);
       if (f != null) {
         f.completeExceptionally(new DovetailException(ErrorCode.SERVER_SHUTTING_DOWN,
             "server is shutting down"));
@@ -411,22 +338,19 @@ public final class PartitionFile {
 
     /** The data is in the file: free its chunks, then seal or flush again if needed. */
     private void written() {
-      List<Chunk> free = new ArrayList<>(data.length);
+      Chunk[] free;
       List<FlushListener> notify;
-      FlushJob next = null;
+      Job next = null;
       boolean sealNow = false;
       synchronized (PartitionFile.this) {
         flushing = false;
         if (state != State.OPEN && state != State.SEALING) {
-          // Deleted, abandoned or failed while writing.
-          cleanupAfterJob();
+          cleanupAfterJob(); // deleted, abandoned or failed while writing
           return;
         }
         flushedOffset = end;
         // The chunks this job wrote are the first ones: nothing else removes from the front.
-        for (int k = 0; k < data.length; k++) {
-          free.add(chunks.pollFirst());
-        }
+        free = buffer.removeFlushed(data.length);
         notify = listeners == null ? List.of() : List.copyOf(listeners);
         if (state == State.SEALING) {
           if (appendOffset == flushedOffset) {
@@ -440,7 +364,7 @@ public final class PartitionFile {
           next = startFlush();
         }
       }
-      free.forEach(Chunk::release);
+      PartitionBuffer.release(free);
       for (FlushListener l : notify) {
         l.flushed(end);
       }
@@ -454,55 +378,26 @@ public final class PartitionFile {
     }
   }
 
-  private void openChannel() throws IOException {
-    try {
-      Files.createDirectories(dataPath.getParent());
-      channel = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (NoSuchFileException e) {
-      // A concurrent cleanup removed an empty parent between the two calls: once more.
-      Files.createDirectories(dataPath.getParent());
-      channel = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-    }
-  }
-
   /** On the flusher thread, with everything written: sync, write the index, mark SEALED. */
   private void sealDurably() {
-    long indexLength;
     BatchIndex idx;
     synchronized (this) {
       idx = index;
     }
     try {
-      if (channel == null) {
-        openChannel();
-        ByteBuffer h = PartitionFileFormat.encodeHeader(incarnation, key);
-        PartitionFileFormat.writeFully(channel, h);
-        synchronized (this) {
-          dataOnDisk += headerLength;
-        }
-        dir.written(headerLength);
-      }
-      channel.force(true);
-      channel.close();
-      channel = null;
-      indexLength = PartitionFileFormat.writeIndex(dataPath, appendOffset, idx);
+      writer.seal(appendOffset, idx);
     } catch (IOException e) {
       failed(e.toString(), e, true);
       return;
     }
-    dir.written(indexLength);
-    CompletableFuture<Void> f;
+    CompletableFuture<Void> f = null;
     synchronized (this) {
-      indexOnDisk = indexLength;
       flushing = false;
-      if (state != State.SEALING) {
-        cleanupAfterJob();
-        f = null;
-      } else {
+      if (state == State.SEALING) {
         state = State.SEALED;
         f = sealFuture;
+      } else {
+        cleanupAfterJob();
       }
     }
     if (f != null) {
@@ -511,30 +406,27 @@ public final class PartitionFile {
   }
 
   /**
-   * A write failed: the file is lost. Releases its memory and space (now, or when the running
-   * job ends if {@code fromJob} is false and one runs); reported as lost.
+   * A write failed: the file is lost and reported so. Frees its memory and space now, or when
+   * the running job ends if {@code fromJob} is false and one runs.
    */
   private void failed(String reason, IOException cause, boolean fromJob) {
-    List<Chunk> free = List.of();
+    Chunk[] free = null;
     List<FlushListener> notify;
     CompletableFuture<Void> f;
     boolean report;
-    boolean deleteNow;
     synchronized (this) {
       if (fromJob) {
         flushing = false;
       }
-      report = state == State.OPEN || state == State.SEALING;
+      report = state == State.OPEN || state == State.SEALING || state == State.SEALED;
       if (report) {
         state = State.FAILED;
         failure = reason;
       }
-      deleteNow = !flushing;
-      if (deleteNow) {
-        free = new ArrayList<>(chunks);
-        chunks.clear();
+      buffer.retireTail();
+      if (!flushing) {
+        free = buffer.removeAll();
       }
-      tail = null;
       notify = listeners == null ? List.of() : List.copyOf(listeners);
       f = sealFuture;
     }
@@ -542,8 +434,8 @@ public final class PartitionFile {
       LOG.error("Partition file {} in {} failed; its data is lost: {}", key, dir.path(), reason);
       store.lost(key);
     }
-    free.forEach(Chunk::release);
-    if (deleteNow) {
+    if (free != null) {
+      PartitionBuffer.release(free);
       deleteFromDisk();
     }
     if (cause != null) {
@@ -558,18 +450,20 @@ public final class PartitionFile {
 
   /**
    * Deletes the file (its shuffle was removed) or abandons it (its incarnation is gone): frees
-   * memory, disk space and the files, now or when the running flush ends. Sealed files can be
-   * deleted but not abandoned. Blocking (unlink); not for event loops.
+   * memory at once, disk space and the files now or when the running flush ends. Sealed files
+   * can be deleted but not abandoned.
    */
   void discard(State target) {
     List<FlushListener> notify;
     CompletableFuture<Void> f;
+    DovetailException why;
     synchronized (this) {
       if (state == State.DELETED || state == State.ABANDONED || state == State.FAILED
           || (target == State.ABANDONED && state == State.SEALED)) {
         return;
       }
       state = target;
+      why = refusalException();
       notify = listeners == null ? List.of() : List.copyOf(listeners);
       f = sealFuture;
       if (!flushing) {
@@ -578,64 +472,41 @@ public final class PartitionFile {
     }
     notify.forEach(FlushListener::gone);
     if (f != null && !f.isDone()) {
-      f.completeExceptionally(new DovetailException(refusal(target),
-          target == State.DELETED ? "shuffle " + key.shuffle() + " was deleted"
-              : "partition file " + key + " belonged to an earlier incarnation"));
+      f.completeExceptionally(why);
     }
   }
 
-  /** Frees memory and disk of a file no job touches any more. Guarded by this. */
+  /** Frees the memory of a file no job touches any more; unlinks it later. Guarded by this. */
   private void cleanupAfterJob() {
-    for (Chunk c : chunks) {
-      c.release();
-    }
-    chunks.clear();
-    tail = null;
+    PartitionBuffer.release(buffer.removeAll());
     if (dir != null) {
       store.deleteLater(this::deleteFromDisk);
     }
   }
 
+  /** Deletes the files and gives back their space. Only when no job runs. */
   private void deleteFromDisk() {
     if (dir == null) {
       return;
     }
-    long onDisk;
     long reserved;
     synchronized (this) {
-      onDisk = dataOnDisk + indexOnDisk;
       reserved = reservedBytes;
-      dataOnDisk = 0;
-      indexOnDisk = 0;
       reservedBytes = 0;
     }
-    try {
-      if (channel != null) {
-        channel.close();
-        channel = null;
-      }
-    } catch (IOException e) {
-      LOG.debug("Closing {}: {}", dataPath, e.toString());
-    }
-    try {
-      Files.deleteIfExists(dataPath);
-      Files.deleteIfExists(PartitionFileFormat.indexPath(dataPath));
-      Files.deleteIfExists(PartitionFileFormat.tmpIndexPath(dataPath));
-    } catch (IOException e) {
-      LOG.warn("Cannot delete partition file {}: {}", dataPath, e.toString());
-    }
-    dir.deleted(onDisk);
+    writer.delete();
     dir.unreserve(reserved);
   }
 
   /**
    * For a reader of a sealing or sealed file: the index, how much is on disk, and retained
-   * references to every chunk still in memory when {@code wantMemory} (the caller releases them).
-   * Registers {@code listener} (if not null) in the same critical section, so no flush is missed.
+   * references to every chunk still in memory (the caller releases them). Registers {@code
+   * listener} in the same critical section when memory is returned, so no flush is missed.
+   * Blocking only for a file found at start whose index is not loaded yet.
    *
    * @throws DovetailException when the file cannot be read (failed, deleted, abandoned, open)
    */
-  public ReadView openRead(boolean wantMemory, FlushListener listener) {
+  public ReadView openRead(FlushListener listener) {
     loadIndex();
     synchronized (this) {
       if (state != State.SEALING && state != State.SEALED) {
@@ -643,13 +514,7 @@ public final class PartitionFile {
             ? new DovetailException(ErrorCode.INTERNAL, key + " is not sealed")
             : refusalException();
       }
-      Chunk[] memory = new Chunk[0];
-      if (wantMemory && !chunks.isEmpty()) {
-        memory = chunks.toArray(memory);
-        for (Chunk c : memory) {
-          c.retain();
-        }
-      }
+      Chunk[] memory = buffer.retainAll();
       if (listener != null && memory.length > 0) {
         if (listeners == null) {
           listeners = new ArrayList<>(2);
@@ -666,7 +531,7 @@ public final class PartitionFile {
     }
   }
 
-  /** Whether reads of this file can go on; the error to answer otherwise. */
+  /** NONE while reads of this file can go on; the error to answer otherwise. */
   public synchronized ErrorCode readError() {
     return switch (state) {
       case SEALING, SEALED, OPEN -> ErrorCode.NONE;
@@ -690,9 +555,9 @@ public final class PartitionFile {
       BatchIndex loaded;
       try {
         loaded = PartitionFileFormat.readIndex(PartitionFileFormat.indexPath(dataPath),
-            headerLength, appendOffset);
+            PartitionFileFormat.headerLength(key.appId()), appendOffset);
       } catch (IOException e) {
-        failed("cannot read index: " + e, e, false);
+        failed("cannot read its index: " + e, e, false);
         throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,
             "partition file " + key + ": cannot read its index: " + e);
       }
@@ -704,21 +569,14 @@ public final class PartitionFile {
 
   /** Frees the memory at shutdown (flushers stopped); files stay on disk. */
   void shutdown() {
-    List<Chunk> free;
+    Chunk[] free;
     synchronized (this) {
-      free = new ArrayList<>(chunks);
-      chunks.clear();
-      tail = null;
+      free = buffer.removeAll();
       flushing = false;
     }
-    free.forEach(Chunk::release);
-    try {
-      if (channel != null) {
-        channel.close();
-        channel = null;
-      }
-    } catch (IOException e) {
-      LOG.debug("Closing {}: {}", dataPath, e.toString());
+    PartitionBuffer.release(free);
+    if (writer != null) {
+      writer.closeQuietly();
     }
   }
 

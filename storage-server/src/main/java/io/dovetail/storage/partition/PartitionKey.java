@@ -1,6 +1,6 @@
 package io.dovetail.storage.partition;
 
-/** Names one partition file: one epoch of one partition of one shuffle. Immutable. */
+/** Names one partition file: one epoch of one partition of one shuffle. Immutable; thread-safe. */
 public record PartitionKey(String appId, int shuffleId, int partition, int epoch) {
   public ShuffleId shuffle() {
     return new ShuffleId(appId, shuffleId);

@@ -6,8 +6,8 @@ import io.dovetail.proto.LostPartition;
 import io.dovetail.proto.SealedPartition;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
+import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.MemoryBudget;
-import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -63,7 +63,7 @@ public final class PartitionStore implements AutoCloseable {
 
   private final DataDirs dirs;
   private final MemoryBudget budget;
-  private final ByteBufAllocator allocator;
+  private final ChunkPool chunks;
   private final Executor background;
   private final Clock clock;
   private final long flushThreshold;
@@ -80,12 +80,12 @@ public final class PartitionStore implements AutoCloseable {
    * @param background runs deletions and pressure scans (blocking work, off the event loops)
    * @param lowWatermark accounted bytes that pressure flushing aims for
    */
-  public PartitionStore(DataDirs dirs, MemoryBudget budget, ByteBufAllocator allocator,
+  public PartitionStore(DataDirs dirs, MemoryBudget budget, ChunkPool chunks,
       Executor background, Clock clock, long flushThreshold, long lowWatermark,
       long tombstoneMillis) {
     this.dirs = dirs;
     this.budget = budget;
-    this.allocator = allocator;
+    this.chunks = chunks;
     this.background = background;
     this.clock = clock;
     this.flushThreshold = flushThreshold;
@@ -107,8 +107,8 @@ public final class PartitionStore implements AutoCloseable {
     return budget;
   }
 
-  ByteBufAllocator allocator() {
-    return allocator;
+  ChunkPool chunks() {
+    return chunks;
   }
 
   /** Adds sealed files found at start. */

@@ -65,7 +65,7 @@ public final class ReadStream implements PartitionFile.FlushListener {
     this.owner = owner;
     this.file = file;
     synchronized (this) {
-      PartitionFile.ReadView view = file.openRead(true, this);
+      PartitionFile.ReadView view = file.openRead(this);
       this.flushed0 = view.flushedOffset();
       Plan plan = plan(view.index(), view.count(), req, readChunkSize, flushed0);
       this.rangeOffsets = plan.rangeOffsets;

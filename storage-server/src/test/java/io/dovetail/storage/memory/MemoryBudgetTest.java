@@ -68,6 +68,31 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void poolKeepsClassSizedBuffersWithinTheLimit() {
+    MemoryBudget b = new MemoryBudget(64 * 1024, 64 * 1024);
+    ChunkPool pool = new ChunkPool(PooledByteBufAllocator.DEFAULT,
+        PooledByteBufAllocator.DEFAULT, b);
+    var first = pool.take(32 * 1024);
+    pool.give(first);
+    assertThat(pool.idleBytes()).isEqualTo(32 * 1024);
+    var again = pool.take(32 * 1024);
+    assertThat(again).isSameAs(first);
+    assertThat(again.writerIndex()).isZero();
+    var odd = pool.take(5000);
+    assertThat(odd.capacity()).isEqualTo(5000);
+    pool.give(odd);
+    assertThat(pool.idleBytes()).as("odd sizes are not kept").isZero();
+    b.reserveUnchecked(40 * 1024);
+    pool.give(again);
+    assertThat(pool.idleBytes()).as("kept only within the limit").isZero();
+    b.releaseBytes(40 * 1024);
+    pool.give(pool.take(16 * 1024));
+    assertThat(pool.idleBytes()).isEqualTo(16 * 1024);
+    pool.close();
+    assertThat(pool.idleBytes()).isZero();
+  }
+
+  @Test
   void concurrentAdmissionsNeverExceedTheLimit() throws Exception {
     MemoryBudget b = new MemoryBudget(10_000, 9_000);
     List<Thread> threads = new ArrayList<>();
@@ -93,11 +118,14 @@ class MemoryBudgetTest {
 
   /** Copies {@code data} bytes into chunks preferring {@code preferred} bytes; returns them. */
   private static List<Chunk> copy(MemoryBudget b, CopyCredit credit, long data, int preferred) {
+    ChunkPool pool = new ChunkPool(PooledByteBufAllocator.DEFAULT,
+        PooledByteBufAllocator.DEFAULT, b);
+    pool.close(); // nothing kept: these tests look at the accounting only
     List<Chunk> chunks = new ArrayList<>();
     long left = data;
     while (left > 0) {
       int cap = credit.allocate(preferred, (int) Math.min(left, Integer.MAX_VALUE));
-      chunks.add(Chunk.allocate(PooledByteBufAllocator.DEFAULT, b, cap, 0));
+      chunks.add(Chunk.allocate(pool, b, cap, 0));
       long placed = Math.min(left, cap);
       credit.consumed(placed);
       left -= placed;

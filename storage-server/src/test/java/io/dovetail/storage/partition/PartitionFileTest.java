@@ -9,6 +9,7 @@ import io.dovetail.common.protocol.OpenStreamRequest;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
 import io.dovetail.storage.disk.FlushJob;
+import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.CopyCredit;
 import io.dovetail.storage.memory.MemoryBudget;
 import io.dovetail.storage.stream.ReadStream;
@@ -18,6 +19,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
@@ -46,6 +48,7 @@ class PartitionFileTest {
   private Path root;
   private DataDir dir;
   private MemoryBudget budget;
+  private ChunkPool pool;
   private PartitionStore store;
 
   @BeforeEach
@@ -54,8 +57,9 @@ class PartitionFileTest {
     dir = new DataDir(0, root, 0, 0, 1);
     dir.start();
     budget = new MemoryBudget(64 << 20, 48 << 20);
-    store = new PartitionStore(new DataDirs(List.of(dir)), budget, PooledByteBufAllocator.DEFAULT,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    pool = new ChunkPool(UnpooledByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT, budget);
+    store = new PartitionStore(new DataDirs(List.of(dir)), budget, pool, Runnable::run,
+        Clock.systemUTC(), 32 * 1024, 0, 60_000);
     store.incarnation(42);
   }
 
@@ -63,7 +67,9 @@ class PartitionFileTest {
   void tearDown() {
     dir.stop(Duration.ofSeconds(10));
     store.close();
+    pool.close();
     assertThat(budget.used()).as("memory accounted at the end").isZero();
+    assertThat(pool.idleBytes()).isZero();
   }
 
   private byte[] payload(int size) {
@@ -318,8 +324,8 @@ class PartitionFileTest {
     assertThat(unsealed).exists();
     store.close();
 
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget,
-        PooledByteBufAllocator.DEFAULT, Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
     List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
     assertThat(found).singleElement().satisfies(p -> {
       assertThat(p.key()).isEqualTo(sealed.key());

@@ -18,6 +18,7 @@ import io.dovetail.common.protocol.PushResponse;
 import io.dovetail.common.protocol.StatusResponse;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
+import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.MemoryBudget;
 import io.dovetail.storage.partition.PartitionStore;
 import io.dovetail.storage.partition.ShuffleId;
@@ -27,6 +28,7 @@ import io.dovetail.testkit.NettyLeakDetectionExtension;
 import io.dovetail.testkit.TestDirs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -46,6 +48,7 @@ class StorageRequestHandlerTest {
   private final Random rnd = new Random(5);
   private DataDir dir;
   private MemoryBudget budget;
+  private ChunkPool pool;
   private PartitionStore store;
   private ServerContext ctx;
   private EmbeddedChannel server;
@@ -55,8 +58,9 @@ class StorageRequestHandlerTest {
     dir.start();
     budget = new MemoryBudget(memoryLimit, memoryLimit);
     // Background work (pressure flushes, unlinking) is dropped: the tests free memory by hand.
-    store = new PartitionStore(new DataDirs(List.of(dir)), budget,
-        PooledByteBufAllocator.DEFAULT, r -> { }, Clock.systemUTC(), flushThreshold, 0, 60_000);
+    pool = new ChunkPool(UnpooledByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT, budget);
+    store = new PartitionStore(new DataDirs(List.of(dir)), budget, pool, r -> { }, Clock.systemUTC(),
+        flushThreshold, 0, 60_000);
     store.incarnation(3);
     ctx = new ServerContext(store, new StreamManager(1 << 20), budget,
         new Replicator(new DovetailConf(), Runnable::run), Runnable::run);
@@ -86,6 +90,7 @@ class StorageRequestHandlerTest {
     }
     if (store != null) {
       store.close();
+      pool.close();
       assertThat(budget.used()).isZero();
     }
   }

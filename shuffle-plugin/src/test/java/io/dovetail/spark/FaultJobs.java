@@ -1,0 +1,116 @@
+package io.dovetail.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import scala.Tuple2;
+
+/**
+ * Jobs with injected faults. Executors load this class to run its lambdas, so it refers to
+ * nothing but Spark and the JDK.
+ */
+final class FaultJobs {
+  static final int RECORDS = 40_000;
+  static final int KEYS = 997;
+
+  private FaultJobs() {}
+
+  /** Sum of values per key, computed without Spark. */
+  static List<String> expectedSums() {
+    Map<Integer, Long> sums = new TreeMap<>();
+    for (int i = 0; i < RECORDS; i++) {
+      sums.merge(i % KEYS, (long) i, Long::sum);
+    }
+    List<String> out = new ArrayList<>();
+    sums.forEach((k, v) -> out.add(new Tuple2<>(k, v).toString()));
+    Collections.sort(out);
+    return out;
+  }
+
+  static JavaPairRDD<Integer, Long> records(JavaSparkContext jsc) {
+    List<Integer> data = new ArrayList<>();
+    for (int i = 0; i < RECORDS; i++) {
+      data.add(i);
+    }
+    return jsc.parallelize(data, 4).mapToPair(i -> new Tuple2<>(i % KEYS, (long) i));
+  }
+
+  static List<String> sorted(List<Tuple2<Integer, Long>> rows) {
+    List<String> out = new ArrayList<>();
+    rows.forEach(t -> out.add(t.toString()));
+    Collections.sort(out);
+    return out;
+  }
+
+  /** Map partition 1's first attempt emits 60% of its records (pushed as it goes), then dies. */
+  static List<String> sumsWithAPartialPushThenFailure(JavaSparkContext jsc) {
+    JavaPairRDD<Integer, Long> failing = records(jsc).mapPartitionsToPair(it -> {
+      TaskContext ctx = TaskContext.get();
+      List<Tuple2<Integer, Long>> out = new ArrayList<>();
+      it.forEachRemaining(out::add);
+      if (ctx.partitionId() == 1 && ctx.attemptNumber() == 0) {
+        return failingAfter(out, out.size() * 6 / 10);
+      }
+      return out.iterator();
+    }, true);
+    return sorted(failing.reduceByKey(Long::sum, 5).collect());
+  }
+
+  /** Map partition 0's first attempt is a straggler that a speculative copy overtakes. */
+  static List<String> sumsWithAStraggler(JavaSparkContext jsc) {
+    JavaPairRDD<Integer, Long> slow = records(jsc).mapPartitionsToPair(it -> {
+      TaskContext ctx = TaskContext.get();
+      if (ctx.partitionId() == 0 && ctx.attemptNumber() == 0) {
+        Thread.sleep(20_000); // Spark kills it once the copy succeeds
+      }
+      return it;
+    }, true);
+    return sorted(slow.reduceByKey(Long::sum, 5).collect());
+  }
+
+  /**
+   * Sums per key where reduce tasks read only once {@code marker} exists (partitionBy reads
+   * lazily, so the wait comes before any shuffle read).
+   */
+  static List<String> sumsReadAfter(JavaSparkContext jsc, String marker) {
+    return sorted(records(jsc).partitionBy(new HashPartitioner(8)).mapPartitionsToPair(it -> {
+      while (!Files.exists(Path.of(marker))) {
+        Thread.sleep(50);
+      }
+      Map<Integer, Long> sums = new TreeMap<>();
+      it.forEachRemaining(t -> sums.merge(t._1(), t._2(), Long::sum));
+      List<Tuple2<Integer, Long>> out = new ArrayList<>();
+      sums.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
+      return out.iterator();
+    }).collect());
+  }
+
+  /** Yields the first {@code n} elements of {@code out}, then throws. */
+  static <T> Iterator<T> failingAfter(List<T> out, int n) {
+    return new Iterator<T>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        if (i == n) {
+          throw new IllegalStateException("injected failure after a partial push");
+        }
+        return i < out.size();
+      }
+
+      @Override
+      public T next() {
+        return out.get(i++);
+      }
+    };
+  }
+}

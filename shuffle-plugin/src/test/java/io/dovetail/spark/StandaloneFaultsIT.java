@@ -1,0 +1,137 @@
+package io.dovetail.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dovetail.testkit.ProcessCluster;
+import io.dovetail.testkit.TestDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly once under task retries and speculation, and recovery from a storage server killed
+ * mid-job, on a real standalone cluster.
+ */
+class StandaloneFaultsIT {
+  static SparkStandaloneCluster spark;
+
+  @BeforeAll
+  static void start() {
+    spark = new SparkStandaloneCluster(TestDirs.create("faults"), true);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.close();
+    }
+  }
+
+  static SparkSession.Builder dovetail(String app) {
+    return StandaloneEquivalenceIT.session(spark, app)
+        .config("spark.shuffle.manager", ShuffleEquivalence.DOVETAIL)
+        .config("spark.dovetail.writer.batchSize", "1k");
+  }
+
+  @Test
+  void aTaskThatFailsAfterPushingPartOfItsOutputIsRetriedAndCountedOnce() throws Exception {
+    SparkSession s = dovetail("partial-push-retry").getOrCreate();
+    JobListener listener = new JobListener();
+    s.sparkContext().addSparkListener(listener);
+    try {
+      List<String> result = FaultJobs.sumsWithAPartialPushThenFailure(
+          JavaSparkContext.fromSparkContext(s.sparkContext()));
+      s.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(result).containsExactlyElementsOf(FaultJobs.expectedSums());
+      assertThat(listener.failedTasks()).as("the injected failure happened").isPositive();
+    } finally {
+      s.stop();
+    }
+  }
+
+  @Test
+  void speculativeCopiesOfMapTasksCountOnce() throws Exception {
+    SparkSession s = dovetail("speculation")
+        .config("spark.speculation", "true")
+        .config("spark.speculation.interval", "100ms")
+        .config("spark.speculation.multiplier", "2")
+        .config("spark.speculation.quantile", "0.5")
+        .config("spark.speculation.minTaskRuntime", "500ms")
+        .getOrCreate();
+    JobListener listener = new JobListener();
+    s.sparkContext().addSparkListener(listener);
+    try {
+      List<String> result =
+          FaultJobs.sumsWithAStraggler(JavaSparkContext.fromSparkContext(s.sparkContext()));
+      s.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(result).containsExactlyElementsOf(FaultJobs.expectedSums());
+      assertThat(listener.speculativeTasks()).as("a speculative copy ran").isPositive();
+    } finally {
+      s.stop();
+    }
+  }
+
+  /**
+   * Runs a two-stage job against an external Dovetail cluster and kills storage server 0 when the
+   * map stage completes; reduce tasks wait for the kill before they read.
+   */
+  private JobListener killStorageServerMidJob(int replication, int storageServers)
+      throws Exception {
+    Path dir = TestDirs.create("kill-storage-r" + replication);
+    Path killed = dir.resolve("killed");
+    try (ProcessCluster dovetail = new ProcessCluster(dir, Map.of(
+        "dovetail.metadata.server.heartbeatInterval", "300ms",
+        "dovetail.metadata.server.heartbeatTimeout", "3s",
+        "dovetail.storage.memoryLimit", "128m",
+        "dovetail.transport.maxFrameSize", "32m")).start(storageServers)) {
+      SparkSession s = dovetail("kill-storage-r" + replication)
+          .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
+          .config("spark.dovetail.shuffle.replication", Integer.toString(replication))
+          .config("spark.dovetail.transport.maxFrameSize", "32m")
+          .getOrCreate();
+      JobListener listener = new JobListener(stage -> {
+        if (!Files.exists(killed)) {
+          dovetail.storage(0).kill9();
+          try {
+            Files.createFile(killed);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      });
+      s.sparkContext().addSparkListener(listener);
+      try {
+        List<String> result = FaultJobs.sumsReadAfter(
+            JavaSparkContext.fromSparkContext(s.sparkContext()), killed.toString());
+        s.sparkContext().listenerBus().waitUntilEmpty();
+        assertThat(dovetail.storage(0).process().isAlive()).isFalse();
+        assertThat(result).containsExactlyElementsOf(FaultJobs.expectedSums());
+        return listener;
+      } finally {
+        s.stop();
+      }
+    }
+  }
+
+  @Test
+  void withReplicationOneALostStorageServerIsRecomputed() throws Exception {
+    JobListener listener = killStorageServerMidJob(1, 2);
+    assertThat(listener.failedStages()).as("the reduce stage hit a fetch failure").isPositive();
+    assertThat(listener.stageRetries()).as("the map stage was recomputed").isPositive();
+  }
+
+  @Test
+  void withReplicationTwoALostStorageServerNeedsNoRetry() throws Exception {
+    JobListener listener = killStorageServerMidJob(2, 3);
+    assertThat(listener.failedStages()).isZero();
+    assertThat(listener.stageRetries()).isZero();
+  }
+}
