@@ -51,6 +51,11 @@ final class FaultJobs {
     return out;
   }
 
+  /** Sum per key through reduceByKey (map-side combine) into {@code partitions} partitions. */
+  static List<String> sums(JavaSparkContext jsc, int partitions) {
+    return sorted(records(jsc).reduceByKey(Long::sum, partitions).collect());
+  }
+
   /** Map partition 1's first attempt emits 60% of its records (pushed as it goes), then dies. */
   static List<String> sumsWithAPartialPushThenFailure(JavaSparkContext jsc) {
     JavaPairRDD<Integer, Long> failing = records(jsc).mapPartitionsToPair(it -> {

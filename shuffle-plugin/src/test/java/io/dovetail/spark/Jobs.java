@@ -58,6 +58,7 @@ final class Jobs {
       jobs.put("sql window" + suffix, s -> sql(s, aqe, Jobs::window));
       jobs.put("sql order by (order kept)" + suffix, s -> sql(s, aqe, Jobs::orderBy));
     }
+    jobs.put("sql aggregation into 1000 partitions (sorted writer)", Jobs::manyPartitionsSql);
     jobs.put("sql coalesced partitions (AQE on)", Jobs::coalesced);
     jobs.put("sql skewed join split (AQE on)", Jobs::skewedJoin);
     return jobs;
@@ -275,6 +276,19 @@ final class Jobs {
     return facts(s).groupBy("k").agg(org.apache.spark.sql.functions.sum("v").as("s"))
         .orderBy(org.apache.spark.sql.functions.col("s").desc(),
             org.apache.spark.sql.functions.col("k"));
+  }
+
+  /** Over the writer's hash limit: UnsafeRows go through the serialized sort. */
+  static List<String> manyPartitionsSql(SparkSession s) {
+    s.conf().set("spark.sql.adaptive.enabled", "false");
+    s.conf().set("spark.sql.shuffle.partitions", "1000");
+    try {
+      return rows(facts(s).groupBy("k").agg(org.apache.spark.sql.functions.sum("v").as("s"),
+          org.apache.spark.sql.functions.max("tag").as("t")), false);
+    } finally {
+      s.conf().unset("spark.sql.adaptive.enabled");
+      s.conf().unset("spark.sql.shuffle.partitions");
+    }
   }
 
   static List<String> coalesced(SparkSession s) {

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.DynamicTest;
 class LocalModeEquivalenceTest {
 
   static SparkSession session(String shuffleManager) {
+    return builder(shuffleManager).getOrCreate();
+  }
+
+  static SparkSession.Builder builder(String shuffleManager) {
     SparkSession.Builder b = SparkSession.builder().master("local[2]").appName("equivalence")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
@@ -18,7 +22,7 @@ class LocalModeEquivalenceTest {
     if (shuffleManager != null) {
       b.config("spark.shuffle.manager", shuffleManager);
     }
-    return b.getOrCreate();
+    return b;
   }
 
   @TestFactory
@@ -27,6 +31,23 @@ class LocalModeEquivalenceTest {
     Map<String, Object> builtIn = ShuffleEquivalence.runAll(() -> session(null), jobs);
     Map<String, Object> dovetail =
         ShuffleEquivalence.runAll(() -> session(ShuffleEquivalence.DOVETAIL), jobs);
+    return ShuffleEquivalence.compare(builtIn, dovetail);
+  }
+
+  /**
+   * RDD jobs with Kryo (relocatable: more than 400 partitions take the serialized-sort writer)
+   * and the zstd codec.
+   */
+  @TestFactory
+  List<DynamicTest> withKryoAndZstd() {
+    var jobs = Jobs.all();
+    jobs.keySet().removeIf(name -> !name.startsWith("rdd"));
+    java.util.function.Function<String, SparkSession> kryo = manager -> builder(manager)
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .config("spark.io.compression.codec", "zstd").getOrCreate();
+    Map<String, Object> builtIn = ShuffleEquivalence.runAll(() -> kryo.apply(null), jobs);
+    Map<String, Object> dovetail =
+        ShuffleEquivalence.runAll(() -> kryo.apply(ShuffleEquivalence.DOVETAIL), jobs);
     return ShuffleEquivalence.compare(builtIn, dovetail);
   }
 }

@@ -1,5 +1,6 @@
 package org.apache.spark.shuffle.dovetail;
 
+import io.dovetail.client.ClientConfig;
 import io.dovetail.client.DovetailClient;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.spark.DovetailRuntime;
@@ -52,6 +53,12 @@ public final class DovetailShuffleManager implements ShuffleManager {
       all.put(kv._1(), kv._2());
     }
     this.conf = DovetailConf.fromPrefixed(all, "spark.");
+    // Readers prefetch as much as Spark's own reader would, unless told otherwise.
+    if (conf.getRaw(ClientConfig.READ_MAX_IN_FLIGHT.key()) == null
+        && sparkConf.contains("spark.reducer.maxSizeInFlight")) {
+      conf.set(ClientConfig.READ_MAX_IN_FLIGHT.key(),
+          sparkConf.getSizeAsBytes("spark.reducer.maxSizeInFlight") + "b");
+    }
     this.runtime = new DovetailRuntime(conf, isDriver,
         sparkConf.get("spark.driver.host", "127.0.0.1"));
     if (isDriver && conf.get(SparkPluginConfig.DISABLE_LOCAL_READER)
