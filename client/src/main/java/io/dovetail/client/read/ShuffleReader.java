@@ -356,6 +356,12 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
         try {
           s.opened = (StreamOpened) await(s.open);
         } catch (DovetailException e) {
+          if (e.code() == ErrorCode.UNKNOWN_PARTITION) {
+            // This server never received data for this epoch (a restart would have shown as
+            // STALE_INCARNATION): an empty file. The partition's totals still get checked.
+            s.finished = true;
+            return null;
+          }
           failover(s, e);
           continue;
         }
