@@ -99,6 +99,27 @@ final class FaultJobs {
     }).collect());
   }
 
+  /**
+   * A join of a fast map stage (4 tasks over {@link #records}) and a slow one (one task that runs
+   * until {@code marker} exists, at most 90 s): while the slow task runs, executors that ran only
+   * fast tasks sit idle. Returns the joined count per key.
+   */
+  static List<String> joinWithASlowSide(JavaSparkContext jsc, String marker) {
+    JavaPairRDD<Integer, Long> slow = jsc.parallelize(List.of(0), 1).mapPartitionsToPair(it -> {
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (!Files.exists(Path.of(marker)) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      List<Tuple2<Integer, Long>> keys = new ArrayList<>();
+      for (int k = 0; k < KEYS; k++) {
+        keys.add(new Tuple2<>(k, 1L));
+      }
+      return keys.iterator();
+    });
+    return sorted(records(jsc).join(slow, 6).mapValues(t -> t._1() * t._2())
+        .reduceByKey(Long::sum, 3).collect());
+  }
+
   /** Yields the first {@code n} elements of {@code out}, then throws. */
   static <T> Iterator<T> failingAfter(List<T> out, int n) {
     return new Iterator<T>() {

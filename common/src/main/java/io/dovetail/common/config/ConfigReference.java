@@ -30,7 +30,8 @@ public final class ConfigReference {
       sb.append("#### ").append(p.group()).append("\n\n");
       sb.append("| Key | Default | Meaning |\n|---|---|---|\n");
       for (ConfigEntry<?> e : p.entries()) {
-        sb.append("| `").append(e.key()).append("` | `").append(e.defaultText()).append("` | ")
+        String def = e.defaultText().isEmpty() ? "(empty)" : "`" + e.defaultText() + "`";
+        sb.append("| `").append(e.key()).append("` | ").append(def).append(" | ")
             .append(e.doc().replace("|", "\\|").replace("\n", " ")).append(" |\n");
       }
       sb.append('\n');

@@ -37,6 +37,8 @@ import scala.collection.immutable.Seq;
 public final class DovetailShuffleManager implements ShuffleManager {
   private static final Logger LOG = LoggerFactory.getLogger(DovetailShuffleManager.class);
   private static final String LOCAL_READER_KEY = "spark.sql.adaptive.localShuffleReader.enabled";
+  private static final String SHUFFLE_IO_KEY = "spark.shuffle.sort.io.plugin.class";
+  private static final String SHUFFLE_TRACKING_KEY = "spark.dynamicAllocation.shuffleTracking.enabled";
 
   private final SparkConf sparkConf;
   private final DovetailConf conf;
@@ -61,9 +63,30 @@ public final class DovetailShuffleManager implements ShuffleManager {
     }
     this.runtime = new DovetailRuntime(conf, isDriver,
         sparkConf.get("spark.driver.host", "127.0.0.1"));
-    if (isDriver && conf.get(SparkPluginConfig.DISABLE_LOCAL_READER)
-        && !sparkConf.contains(LOCAL_READER_KEY)) {
-      sparkConf.set(LOCAL_READER_KEY, "false");
+    if (isDriver) {
+      applyDriverDefaults(sparkConf);
+    }
+  }
+
+  /**
+   * Spark settings that follow from shuffle data living in Dovetail, each applied only when the
+   * application did not set it. They take effect because Spark creates the shuffle manager before
+   * it loads the shuffle I/O plugin and the dynamic-allocation manager.
+   */
+  private void applyDriverDefaults(SparkConf sparkConf) {
+    // Shuffle output is reliable: executors can go (dynamic allocation, loss) without recompute.
+    setIfMissing(sparkConf, SHUFFLE_IO_KEY, DovetailShuffleDataIO.class.getName());
+    // Executors hold no shuffle data, so nothing should keep idle ones alive for it.
+    setIfMissing(sparkConf, SHUFFLE_TRACKING_KEY, "false");
+    if (conf.get(SparkPluginConfig.DISABLE_LOCAL_READER)) {
+      setIfMissing(sparkConf, LOCAL_READER_KEY, "false");
+    }
+  }
+
+  private static void setIfMissing(SparkConf sparkConf, String key, String value) {
+    if (!sparkConf.contains(key)) {
+      sparkConf.set(key, value);
+      LOG.info("Dovetail sets {}={} (set it explicitly to override)", key, value);
     }
   }
 
