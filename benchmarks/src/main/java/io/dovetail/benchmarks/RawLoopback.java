@@ -1,123 +1,175 @@
 package io.dovetail.benchmarks;
 
+import io.dovetail.common.transport.NettyUtils;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
-import io.dovetail.common.transport.NettyUtils;
 import java.net.InetSocketAddress;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The baseline: plain Netty on loopback with the same I/O mode, frame sizes and in-flight window
- * as the store, doing nothing with the bytes. Push: the client sends frames, the server answers
- * each with a tiny ack. Read: the client asks for a frame, the server answers with one.
+ * The baseline: the fastest plain Netty moves the same messages over loopback, with the same I/O
+ * mode, message sizes and in-flight window as the store, and no work on the bytes. Payloads are
+ * preallocated (a ring of distinct buffers, so they are not all in cache, like the store's data)
+ * and sent as duplicates; receivers only count bytes. Push: the client sends
+ * messages, the server acknowledges each with 8 bytes. Read: the client asks for a message (8
+ * bytes), the server answers with one. Separate event loops for server and client, as in the store.
  */
 final class RawLoopback implements AutoCloseable {
-  private final EventLoopGroup group;
+  private final boolean epoll;
+  private final EventLoopGroup serverGroup;
+  private final EventLoopGroup clientGroup;
   private final Channel server;
   private final Channel client;
   private final Semaphore window;
-  private final int windowFrames;
+  private final ByteBuf[] pushPayloads;
+  private final ByteBuf[] readPayloads;
+  private final int pushSize;
+  private final int readSize;
+  private int nextPush;
+  private int nextRead;
+  private volatile int messageSize;
   private volatile CountDownLatch done;
-  private final boolean epoll;
 
-  RawLoopback(int maxFrame, int windowFrames) throws InterruptedException {
+  RawLoopback(int pushSize, int readSize, int windowMessages) throws InterruptedException {
     this.epoll = NettyUtils.useEpoll("AUTO");
-    this.group = NettyUtils.eventLoop(epoll, 2, "raw-loopback");
-    this.windowFrames = windowFrames;
-    this.window = new Semaphore(windowFrames);
-    server = new ServerBootstrap().group(group).channel(NettyUtils.serverChannelClass(epoll))
+    this.serverGroup = NettyUtils.eventLoop(epoll, 2, "raw-server");
+    this.clientGroup = NettyUtils.eventLoop(epoll, 2, "raw-client");
+    this.window = new Semaphore(windowMessages);
+    this.pushSize = pushSize;
+    this.readSize = readSize;
+    this.pushPayloads = ring(pushSize);
+    this.readPayloads = ring(readSize);
+    server = new ServerBootstrap().group(serverGroup).channel(NettyUtils.serverChannelClass(epoll))
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame + 16, 0, 4, 0, 4))
-                .addLast(new LengthFieldPrepender(4))
-                .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                  @Override
-                  protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                    int ask = msg.readableBytes() == 8 ? msg.getInt(4) : 0;
-                    if (ask > 0) {
-                      ByteBuf reply = ctx.alloc().directBuffer(ask);
-                      reply.writerIndex(ask);
-                      ctx.writeAndFlush(reply);
-                    } else {
-                      ctx.writeAndFlush(ctx.alloc().directBuffer(8).writeLong(1));
-                    }
-                  }
-                });
+            ch.pipeline().addLast(new ServerSide());
           }
         }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-    client = new Bootstrap().group(group).channel(NettyUtils.clientChannelClass(epoll))
+    client = new Bootstrap().group(clientGroup).channel(NettyUtils.clientChannelClass(epoll))
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame + 16, 0, 4, 0, 4))
-                .addLast(new LengthFieldPrepender(4))
-                .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                  @Override
-                  protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                    window.release();
-                    done.countDown();
-                  }
-                });
+            ch.pipeline().addLast(new ClientSide());
           }
         }).connect(server.localAddress()).sync().channel();
+  }
+
+  /** Distinct payloads filling {@link #RING_BYTES}, so no message is sent from a warm cache. */
+  static final long RING_BYTES = 256L << 20;
+
+  private static ByteBuf[] ring(int size) {
+    ByteBuf[] ring = new ByteBuf[(int) Math.max(1, RING_BYTES / size)];
+    Random rnd = new Random(7);
+    byte[] b = new byte[size];
+    for (int i = 0; i < ring.length; i++) {
+      rnd.nextBytes(b);
+      ring[i] = Unpooled.directBuffer(size).writeBytes(b);
+    }
+    return ring;
   }
 
   boolean epoll() {
     return epoll;
   }
 
-  /** Sends {@code frames} frames of {@code size} bytes; returns bytes per second. */
-  double push(int frames, int size) throws InterruptedException {
-    done = new CountDownLatch(frames);
+  /** Pushes {@code count} messages of the push size; returns bytes per second. */
+  double push(int count) throws InterruptedException {
+    messageSize = 8;
+    serverMode = Mode.PUSH;
+    done = new CountDownLatch(count);
     long start = System.nanoTime();
-    for (int i = 0; i < frames; i++) {
+    for (int i = 0; i < count; i++) {
       window.acquire();
-      ByteBuf b = client.alloc().directBuffer(size);
-      b.writerIndex(size);
-      client.writeAndFlush(b);
+      client.writeAndFlush(pushPayloads[nextPush++ % pushPayloads.length].retainedDuplicate());
     }
     done.await(10, TimeUnit.MINUTES);
-    return (double) frames * size / ((System.nanoTime() - start) / 1e9);
+    return (double) count * pushSize / ((System.nanoTime() - start) / 1e9);
   }
 
-  /** Asks for {@code frames} frames of {@code size} bytes; returns bytes per second. */
-  double read(int frames, int size) throws InterruptedException {
-    done = new CountDownLatch(frames);
+  /** Reads {@code count} messages of the read size; returns bytes per second. */
+  double read(int count) throws InterruptedException {
+    messageSize = readSize;
+    serverMode = Mode.READ;
+    done = new CountDownLatch(count);
     long start = System.nanoTime();
-    for (int i = 0; i < frames; i++) {
+    for (int i = 0; i < count; i++) {
       window.acquire();
-      client.writeAndFlush(client.alloc().directBuffer(8).writeInt(0).writeInt(size));
+      client.writeAndFlush(client.alloc().directBuffer(8).writeLong(i));
     }
     done.await(10, TimeUnit.MINUTES);
-    return (double) frames * size / ((System.nanoTime() - start) / 1e9);
+    return (double) count * readSize / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private enum Mode { PUSH, READ }
+
+  private volatile Mode serverMode = Mode.PUSH;
+
+  /** Counts received bytes: acknowledges each pushed message, or answers each 8-byte request. */
+  private final class ServerSide extends ChannelInboundHandlerAdapter {
+    private long received;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      received += b.readableBytes();
+      b.release();
+      int unit = serverMode == Mode.PUSH ? pushSize : 8;
+      while (received >= unit) {
+        received -= unit;
+        ctx.write(serverMode == Mode.PUSH ? ctx.alloc().directBuffer(8).writeLong(1)
+            : readPayloads[nextRead++ % readPayloads.length].retainedDuplicate());
+      }
+      ctx.flush();
+    }
+  }
+
+  /** Counts bytes coming back and releases one window slot per whole message. */
+  private final class ClientSide extends ChannelInboundHandlerAdapter {
+    private long received;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      received += b.readableBytes();
+      b.release();
+      int unit = messageSize;
+      while (received >= unit) {
+        received -= unit;
+        window.release();
+        done.countDown();
+      }
+    }
   }
 
   @Override
   public void close() {
     client.close();
     server.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-  }
-
-  int windowFrames() {
-    return windowFrames;
+    clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    for (ByteBuf b : pushPayloads) {
+      b.release();
+    }
+    for (ByteBuf b : readPayloads) {
+      b.release();
+    }
   }
 }

@@ -49,16 +49,16 @@ public final class StoreThroughput {
 
     double rawPush = 0;
     double rawRead = 0;
-    try (RawLoopback raw = new RawLoopback(chunk, (int) (window / frame))) {
+    try (RawLoopback raw = new RawLoopback(frame, chunk, (int) (window / frame))) {
       int pushFrames = (int) (total / frame);
       int readFrames = (int) (total / chunk);
-      raw.push(pushFrames / 4, frame);
+      raw.push(pushFrames / 4);
       for (int r = 0; r < rounds; r++) {
-        rawPush = Math.max(rawPush, raw.push(pushFrames, frame));
+        rawPush = Math.max(rawPush, raw.push(pushFrames));
       }
-      raw.read(readFrames / 4, chunk);
+      raw.read(readFrames / 4);
       for (int r = 0; r < rounds; r++) {
-        rawRead = Math.max(rawRead, raw.read(readFrames, chunk));
+        rawRead = Math.max(rawRead, raw.read(readFrames));
       }
       System.out.printf(Locale.ROOT, "raw netty loopback (%s): push %s/s, read %s/s%n",
           raw.epoll() ? "epoll" : "nio", Sizes.humanBytes((long) rawPush),
@@ -71,8 +71,15 @@ public final class StoreThroughput {
         .storageServers(1).build().start();
         DovetailClient client = new DovetailClient("bench", cluster.clientConf())) {
       client.registerApplication("bench");
-      byte[] payload = new byte[batch];
-      new Random(1).nextBytes(payload);
+      // A ring of distinct payloads pushed as duplicates: like the baseline, the driver copies
+      // nothing and the data is not all in cache.
+      ByteBuf[] payloads = new ByteBuf[(int) Math.max(1, RawLoopback.RING_BYTES / batch)];
+      Random rnd = new Random(1);
+      byte[] random = new byte[batch];
+      for (int i = 0; i < payloads.length; i++) {
+        rnd.nextBytes(random);
+        payloads[i] = PooledByteBufAllocator.DEFAULT.directBuffer(batch).writeBytes(random);
+      }
       for (int r = -1; r < rounds; r++) {
         int shuffle = r + 1;
         long batches = (r < 0 ? total / 4 : total) / batch;
@@ -80,9 +87,8 @@ public final class StoreThroughput {
         long start = System.nanoTime();
         try (ShufflePusher pusher = client.pusher("bench", shuffle, 0, shuffle, 0)) {
           for (long i = 0; i < batches; i++) {
-            ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(batch);
-            b.writeBytes(payload);
-            pusher.push((int) (i % partitions), b, 1);
+            pusher.push((int) (i % partitions),
+                payloads[(int) (i % payloads.length)].retainedDuplicate(), 1);
           }
           pusher.commit();
         }

@@ -57,6 +57,14 @@ public final class StorageConfig implements ConfigEntryProvider {
           .doubleConf().checkValue(v -> v >= 0 && v < 1, "a fraction in [0, 1)")
           .createWithDefault(0.5);
 
+  public static final ConfigEntry<Boolean> SYNC_ON_SEAL =
+      ConfigEntry.builder("dovetail.storage.syncOnSeal")
+          .doc("Force a partition file, its index and their directory to the device when the file "
+              + "is sealed. Without it sealed files survive the server being killed (they are in "
+              + "the page cache) but not a power loss, after which readers see the loss and Spark "
+              + "recomputes; with it every seal costs three device syncs.")
+          .booleanConf().createWithDefault(false);
+
   public static final ConfigEntry<Long> PARTITION_FLUSH_THRESHOLD =
       ConfigEntry.builder("dovetail.storage.partitionFlushThreshold")
           .doc("A partition's buffered bytes that trigger a flush of that partition to its file.")
@@ -129,7 +137,7 @@ public final class StorageConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(HOST, ADVERTISED_HOST, PORT, DIRS, MEMORY_LIMIT, MEMORY_HIGH_WATERMARK,
-        MEMORY_LOW_WATERMARK, PARTITION_FLUSH_THRESHOLD, DIR_CAPACITY, DISK_RESERVE,
+        MEMORY_LOW_WATERMARK, SYNC_ON_SEAL, PARTITION_FLUSH_THRESHOLD, DIR_CAPACITY, DISK_RESERVE,
         DISK_CHECK_INTERVAL, READ_CHUNK_SIZE, IO_THREADS, FLUSHER_THREADS_PER_DIR, WORKER_THREADS,
         TOMBSTONE_TIME, CLOSE_TIMEOUT);
   }

@@ -153,6 +153,7 @@ public final class StorageServer implements AutoCloseable {
         Clock.systemUTC(), conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_LOW_WATERMARK)),
         conf.get(StorageConfig.TOMBSTONE_TIME).toMillis());
+    store.syncOnSeal(conf.get(StorageConfig.SYNC_ON_SEAL));
     List<PartitionFile> recovered = new DirectoryScanner(store).scan(dirs);
     store.addRecovered(recovered);
     dirs.refreshAll();

@@ -28,6 +28,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
     this.maxFrameSize = maxFrameSize;
     this.admission = admission;
+    // Frames carry up to megabytes of payload: gather the socket's buffers instead of copying
+    // them into one growing buffer.
+    setCumulator(COMPOSITE_CUMULATOR);
   }
 
   @Override

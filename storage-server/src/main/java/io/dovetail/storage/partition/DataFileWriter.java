@@ -73,10 +73,10 @@ final class DataFileWriter {
   }
 
   /**
-   * Makes the file durable: creates it if it never had data, syncs it, closes it and writes the
-   * index of {@code dataLength} bytes atomically.
+   * Finishes the file: creates it if it never had data, syncs it when {@code sync}, closes it and
+   * writes the index of {@code dataLength} bytes atomically.
    */
-  void seal(long dataLength, BatchIndex index) throws IOException {
+  void seal(long dataLength, BatchIndex index, boolean sync) throws IOException {
     if (channel == null) {
       open();
       ByteBuffer h = PartitionFileFormat.encodeHeader(incarnation, key);
@@ -84,10 +84,12 @@ final class DataFileWriter {
       PartitionFileFormat.writeFully(channel, h);
       written(n);
     }
-    channel.force(true);
+    if (sync) {
+      channel.force(true);
+    }
     channel.close();
     channel = null;
-    written(PartitionFileFormat.writeIndex(dataPath, dataLength, index));
+    written(PartitionFileFormat.writeIndex(dataPath, dataLength, index, sync));
   }
 
   private void written(long bytes) {

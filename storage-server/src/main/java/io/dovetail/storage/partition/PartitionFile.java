@@ -385,7 +385,7 @@ public final class PartitionFile {
       idx = index;
     }
     try {
-      writer.seal(appendOffset, idx);
+      writer.seal(appendOffset, idx, store.syncOnSeal());
     } catch (IOException e) {
       failed(e.toString(), e, true);
       return;

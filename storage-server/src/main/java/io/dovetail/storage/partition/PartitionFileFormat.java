@@ -165,7 +165,8 @@ public final class PartitionFileFormat {
    *
    * @return the index file's length
    */
-  static long writeIndex(Path data, long dataLength, BatchIndex index) throws IOException {
+  static long writeIndex(Path data, long dataLength, BatchIndex index, boolean sync)
+      throws IOException {
     Path tmp = tmpIndexPath(data);
     CRC32C crc = new CRC32C();
     int count = index.size();
@@ -190,11 +191,15 @@ public final class PartitionFileFormat {
       buf.putInt((int) crc.getValue());
       buf.flip();
       writeFully(ch, buf);
-      ch.force(true);
+      if (sync) {
+        ch.force(true);
+      }
     }
     Files.move(tmp, indexPath(data), StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(data.getParent());
+    if (sync) {
+      syncDirectory(data.getParent());
+    }
     return length;
   }
 

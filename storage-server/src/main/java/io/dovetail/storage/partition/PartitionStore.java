@@ -75,6 +75,7 @@ public final class PartitionStore implements AutoCloseable {
   private final AtomicLong flushingBytes = new AtomicLong();
   private final AtomicBoolean pressurePending = new AtomicBoolean();
   private volatile long incarnation;
+  private volatile boolean syncOnSeal;
 
   /**
    * @param background runs deletions and pressure scans (blocking work, off the event loops)
@@ -92,6 +93,19 @@ public final class PartitionStore implements AutoCloseable {
     this.lowWatermark = lowWatermark;
     this.tombstoneMillis = tombstoneMillis;
     budget.pressureListener(this::requestPressureFlush);
+  }
+
+  /**
+   * Whether sealing a file forces its data, its index and their directory to the device. Without
+   * it a sealed file survives the process being killed (it is in the page cache) but not a power
+   * loss; the index's checksum and atomic rename still keep a torn file from being trusted.
+   */
+  public void syncOnSeal(boolean sync) {
+    this.syncOnSeal = sync;
+  }
+
+  boolean syncOnSeal() {
+    return syncOnSeal;
   }
 
   /** The incarnation stamped on files created from now on. */
