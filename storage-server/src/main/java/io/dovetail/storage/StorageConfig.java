@@ -163,10 +163,11 @@ public final class StorageConfig implements ConfigEntryProvider {
     }
     long maxFrame = conf.get(CommonConfig.MAX_FRAME_SIZE);
     long memory = conf.get(MEMORY_LIMIT);
-    if (memory < 2 * maxFrame) {
+    if (memory * io.dovetail.storage.memory.MemoryBudget.CLIENT_SHARE < 2 * maxFrame) {
       throw new IllegalArgumentException(MEMORY_LIMIT.key() + " (" + memory + " bytes) must be "
-          + "at least twice " + CommonConfig.MAX_FRAME_SIZE.key() + " (" + maxFrame
-          + " bytes): a PUSH frame and its copy into partition buffers share the budget");
+          + "at least 2.5 times " + CommonConfig.MAX_FRAME_SIZE.key() + " (" + maxFrame
+          + " bytes): a PUSH frame and its copy into partition buffers must fit in the 80% of "
+          + "the budget client pushes may use (the rest is kept for replica traffic)");
     }
     double high = conf.get(MEMORY_HIGH_WATERMARK);
     double low = conf.get(MEMORY_LOW_WATERMARK);

@@ -50,7 +50,7 @@ class StorageServerMainTest {
   @Test
   void memoryLimitMustHoldTwoFrames() {
     run("-c", "dovetail.storage.memoryLimit=1m", "-c", "dovetail.transport.maxFrameSize=1m")
-        .isConfigError("dovetail.storage.memoryLimit", "twice");
+        .isConfigError("dovetail.storage.memoryLimit", "2.5 times");
   }
 
   @Test

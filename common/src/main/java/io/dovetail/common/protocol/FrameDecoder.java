@@ -136,7 +136,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     Message m = switch (type) {
       case HELLO -> HelloRequest.decode(in);
       case STATUS -> StatusResponse.decode(in);
-      case PUSH -> PushRequest.decode(in);
+      case PUSH, PUSH_FORWARD -> PushRequest.decode(in);
       case PUSH_RESPONSE -> PushResponse.decode(in);
       case SEAL -> SealRequest.decode(in);
       case OPEN_STREAM -> OpenStreamRequest.decode(in);
@@ -149,6 +149,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       m.release();
       throw new FrameException(ErrorCode.MALFORMED_FRAME,
           in.readableBytes() + " unexpected trailing bytes in " + type);
+    }
+    if (m.type() != type) {
+      m.release();
+      throw new FrameException(ErrorCode.MALFORMED_FRAME,
+          "a " + type + " frame holds a " + m.type() + " (the forwarded flag disagrees)");
     }
     return m;
   }

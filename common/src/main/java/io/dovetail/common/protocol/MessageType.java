@@ -11,7 +11,13 @@ public enum MessageType {
   STREAM_OPENED(7),
   FETCH_CHUNK(8),
   CHUNK(9),
-  CLOSE_STREAM(10);
+  CLOSE_STREAM(10),
+  /**
+   * A {@link PushRequest} a primary forwards to a replica. Its own type lets a server admit replica
+   * traffic while it pauses client pushes, so two servers replicating to each other never wait on
+   * each other with full budgets.
+   */
+  PUSH_FORWARD(11);
 
   private static final MessageType[] BY_ID = new MessageType[128];
 

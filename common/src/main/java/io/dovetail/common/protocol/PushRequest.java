@@ -92,7 +92,7 @@ public final class PushRequest extends Message {
 
   @Override
   public MessageType type() {
-    return MessageType.PUSH;
+    return isForwarded() ? MessageType.PUSH_FORWARD : MessageType.PUSH;
   }
 
   @Override

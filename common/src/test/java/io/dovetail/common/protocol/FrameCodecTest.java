@@ -80,6 +80,27 @@ class FrameCodecTest {
   }
 
   @Test
+  void aForwardedPushTravelsAsItsOwnTypeAndTheFlagMustAgree() {
+    PushRequest forwarded = push("app-1", new byte[] {1, 2}).forwardedCopy();
+    assertThat(forwarded.type()).isEqualTo(MessageType.PUSH_FORWARD);
+    forwarded.requestId(3);
+    PushRequest got = roundTrip(forwarded);
+    assertThat(got.isForwarded()).isTrue();
+    assertThat(got.replicas()).isEmpty();
+    got.release();
+    PushRequest original = push("app-1", new byte[] {1, 2});
+    original.release();
+    // A PUSH_FORWARD frame whose body lacks the forwarded flag is refused.
+    ByteBuf wire = wire(push("app-1", new byte[] {1}).requestId(4));
+    wire.setByte(5, MessageType.PUSH_FORWARD.id());
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, FrameAdmission.NONE));
+    assertThatThrownBy(() -> in.writeInbound(wire)).isInstanceOf(DecoderException.class)
+        .cause().satisfies(e -> assertThat(((FrameException) e).code())
+            .isEqualTo(ErrorCode.MALFORMED_FRAME));
+    in.finishAndReleaseAll();
+  }
+
+  @Test
   void everyOtherMessageRoundTrips() {
     StatusResponse s = roundTrip(StatusResponse.error(3, ErrorCode.DISK_FULL, "dir /a is full"));
     assertThat(s.code()).isEqualTo(ErrorCode.DISK_FULL);

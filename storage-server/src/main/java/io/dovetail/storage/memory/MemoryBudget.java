@@ -26,12 +26,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #release(int)} (used by the frame decoder for frames that never reach the handler) gives
  * back both.
  *
+ * <p>Client pushes may fill only {@link #CLIENT_SHARE} of the budget; frames a primary forwards
+ * to this server as a replica ({@code PUSH_FORWARD}) may fill all of it. A forwarded frame waits
+ * on nothing (replicas forward no further), so it is copied, answered and freed; with room always
+ * kept for them, two servers replicating to each other with full budgets cannot wait on each
+ * other.
+ *
  * <p>When a frame does not fit, {@link #tryAdmit} answers -1, remembers the connection's wake-up
  * and tells the pressure listener (which flushes partition buffers); the connection stops reading.
  * Every release wakes the waiters that now fit.
  */
 public final class MemoryBudget implements FrameAdmission {
+  /** Share of the limit that client pushes may use; the rest is kept for replica traffic. */
+  public static final double CLIENT_SHARE = 0.8;
+
   private final long limit;
+  private final long clientLimit;
   private final long highWatermark;
   private final AtomicLong used = new AtomicLong();
   private final AtomicLong peak = new AtomicLong();
@@ -43,7 +53,7 @@ public final class MemoryBudget implements FrameAdmission {
   private long waitingBytes;
   private volatile Runnable pressureListener = () -> { };
 
-  private record Waiter(long bytes, Runnable wakeUp) {}
+  private record Waiter(long bytes, long cap, Runnable wakeUp) {}
 
   /**
    * @param limit bytes that may be accounted at once
@@ -55,6 +65,7 @@ public final class MemoryBudget implements FrameAdmission {
       throw new IllegalArgumentException("bad memory limit " + limit + " / " + highWatermark);
     }
     this.limit = limit;
+    this.clientLimit = (long) (limit * CLIENT_SHARE);
     this.highWatermark = highWatermark;
   }
 
@@ -68,6 +79,11 @@ public final class MemoryBudget implements FrameAdmission {
 
   public long limit() {
     return limit;
+  }
+
+  /** What client pushes may fill; the rest of the limit is kept for replica traffic. */
+  public long clientLimit() {
+    return clientLimit;
   }
 
   public long highWatermark() {
@@ -91,28 +107,29 @@ public final class MemoryBudget implements FrameAdmission {
 
   @Override
   public int tryAdmit(MessageType type, int frameLength, Runnable wakeUp) {
-    if (type != MessageType.PUSH) {
+    if (type != MessageType.PUSH && type != MessageType.PUSH_FORWARD) {
       return 0;
     }
+    long cap = type == MessageType.PUSH ? clientLimit : limit;
     long need = 2L * frameLength;
-    if (need > limit) {
-      throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "PUSH frame of " + frameLength
+    if (need > cap) {
+      throw new FrameException(ErrorCode.FRAME_TOO_LARGE, type + " frame of " + frameLength
           + " bytes needs " + need + " bytes of the storage memory budget (the frame and its "
-          + "copy), more than dovetail.storage.memoryLimit=" + limit + "; lower "
-          + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
+          + "copy), more than the " + cap + " it may use (dovetail.storage.memoryLimit=" + limit
+          + "); lower " + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
     }
-    if (waiterCount.get() == 0 && tryReserve(need)) {
+    if (waiterCount.get() == 0 && tryReserve(need, cap)) {
       return frameLength;
     }
     synchronized (this) {
       // Count ourselves before trying, so a concurrent release either sees us or frees memory
       // that this attempt sees.
       waiterCount.incrementAndGet();
-      if (tryReserve(need)) {
+      if (tryReserve(need, cap)) {
         waiterCount.decrementAndGet();
         return frameLength;
       }
-      waiters.add(new Waiter(need, wakeUp));
+      waiters.add(new Waiter(need, cap, wakeUp));
       waitingBytes += need;
     }
     pressureListener.run();
@@ -153,14 +170,14 @@ public final class MemoryBudget implements FrameAdmission {
    * welcome but not needed (a partition chunk larger than the bytes it must hold).
    */
   public boolean tryReserveNow(long bytes) {
-    return waiterCount.get() == 0 && tryReserve(bytes);
+    return waiterCount.get() == 0 && tryReserve(bytes, clientLimit);
   }
 
-  private boolean tryReserve(long bytes) {
+  private boolean tryReserve(long bytes, long cap) {
     while (true) {
       long u = used.get();
       long next = u + bytes;
-      if (next > limit) {
+      if (next > cap) {
         return false;
       }
       if (used.compareAndSet(u, next)) {
@@ -178,11 +195,11 @@ public final class MemoryBudget implements FrameAdmission {
   private void wakeWaiters() {
     List<Runnable> wake = new ArrayList<>();
     synchronized (this) {
-      long free = limit - used.get();
-      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && free > 0; ) {
+      long inUse = used.get();
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && inUse < limit; ) {
         Waiter w = it.next();
-        if (w.bytes <= free) {
-          free -= w.bytes;
+        if (inUse + w.bytes <= w.cap) {
+          inUse += w.bytes;
           waitingBytes -= w.bytes;
           it.remove();
           waiterCount.decrementAndGet();

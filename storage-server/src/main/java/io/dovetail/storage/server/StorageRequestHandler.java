@@ -48,7 +48,7 @@ public final class StorageRequestHandler implements RequestHandler {
   @Override
   public void handle(Channel ch, Message request) {
     switch (request.type()) {
-      case PUSH -> push.handle(ch, (PushRequest) request);
+      case PUSH, PUSH_FORWARD -> push.handle(ch, (PushRequest) request);
       case SEAL -> seal(ch, (SealRequest) request);
       case OPEN_STREAM -> openStream(ch, (OpenStreamRequest) request);
       case FETCH_CHUNK -> fetch(ch, (FetchChunkRequest) request);

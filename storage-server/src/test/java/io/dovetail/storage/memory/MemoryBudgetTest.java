@@ -58,6 +58,19 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void replicaTrafficKeepsRoomWhenClientPushesAreHeldBack() {
+    MemoryBudget b = new MemoryBudget(1000, 900);
+    assertThat(b.clientLimit()).isEqualTo(800);
+    assertThat(b.tryAdmit(MessageType.PUSH, 400, NOOP)).isEqualTo(400);
+    assertThat(b.tryAdmit(MessageType.PUSH, 50, NOOP)).as("client share used up").isEqualTo(-1);
+    assertThat(b.tryAdmit(MessageType.PUSH_FORWARD, 100, NOOP))
+        .as("a replica's frame still fits in the rest").isEqualTo(100);
+    assertThat(b.used()).isEqualTo(1000);
+    assertThat(b.tryAdmit(MessageType.PUSH_FORWARD, 1, NOOP)).isEqualTo(-1);
+    assertThat(b.peak()).isLessThanOrEqualTo(1000);
+  }
+
+  @Test
   void frameLargerThanTheBudgetIsRefusedClearly() {
     MemoryBudget b = new MemoryBudget(1000, 900);
     assertThatThrownBy(() -> b.tryAdmit(MessageType.PUSH, 501, NOOP))
@@ -151,7 +164,8 @@ class MemoryBudgetTest {
   void copyCreditAloneCoversTheCopyWhenTheBudgetIsFull() {
     int frame = 100_000;
     MemoryBudget b = new MemoryBudget(2L * frame, 2L * frame);
-    assertThat(b.tryAdmit(MessageType.PUSH, frame, NOOP)).isEqualTo(frame);
+    // A replica's frame may fill the whole budget (a client's only 80% of it).
+    assertThat(b.tryAdmit(MessageType.PUSH_FORWARD, frame, NOOP)).isEqualTo(frame);
     // 90,000 bytes into chunks that prefer 64k: the budget has no room beyond the admission.
     CopyCredit credit = new CopyCredit(b, frame, 90_000);
     List<Chunk> chunks = copy(b, credit, 90_000, 65_536);
