@@ -10,7 +10,8 @@ import java.util.zip.CRC32;
  * <p>Generation is a pure function of a seed and a record index, so any partition of a data set
  * can be produced independently and again. The key is 10 pseudo-random bytes (a SplitMix64 hash
  * of seed and index). The value starts with the index as 16 hexadecimal digits, so a record names
- * its origin, followed by 74 filler letters that vary with the index.
+ * its origin, followed by 74 pseudo-random bytes: like the key they do not compress, so a shuffle
+ * moves about as many bytes as the data set holds.
  *
  * <p>A record's checksum is the CRC32 of its 100 bytes; a data set's checksum is the sum (modulo
  * 2^64) of its records' checksums, so it does not depend on order but changes when a record is
@@ -36,9 +37,12 @@ public final class TeraRecords {
     for (int i = 0; i < 16; i++) {
       value[i] = HEX[(int) (index >>> (60 - 4 * i)) & 0xF];
     }
-    int start = (int) Long.remainderUnsigned(index, 26);
-    for (int i = 16; i < VALUE_SIZE; i++) {
-      value[i] = (byte) ('A' + (start + i) % 26);
+    long h = h2;
+    for (int i = 16; i < VALUE_SIZE; i += 8) {
+      h = mix(h);
+      for (int b = 0; b < 8 && i + b < VALUE_SIZE; b++) {
+        value[i + b] = (byte) (h >>> (56 - 8 * b));
+      }
     }
   }
 
