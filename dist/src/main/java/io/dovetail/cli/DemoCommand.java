@@ -73,14 +73,18 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  DemoSettings settings() {
-    long bytes;
+  private long size(String option, String text) {
     try {
-      bytes = Sizes.parseBytes(size);
-      Sizes.parseBytes(executorMemory);
+      return Sizes.parseBytes(text);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), option + ": '" + text
+          + "' is not a size (" + e.getMessage() + ")");
     }
+  }
+
+  DemoSettings settings() {
+    long bytes = size("--size", size);
+    size("--executor-memory", executorMemory);
     try {
       return new DemoSettings(bytes, partitions != null ? partitions
           : DemoSettings.defaultPartitions(bytes), workDir, keep, portBase, sparkHome,

@@ -22,13 +22,13 @@ import java.util.function.Consumer;
 /**
  * Every process the demo starts, and the guarantee that none outlives it. {@link #stopAll()} (also
  * run by a shutdown hook, so Ctrl-C and SIGTERM are covered) sends SIGTERM to every child still
- * running, newest first, waits up to {@link #GRACE} for all of them, then SIGKILLs whatever is
+ * running, newest first, waits up to a grace period for all of them, then SIGKILLs whatever is
  * left: children and every descendant seen before or after the SIGTERM (a Spark Worker's
  * executors, SparkSubmit's driver JVM). Thread-safe: the demo thread starts processes while the
  * shutdown hook may close.
  */
 public final class ChildProcesses implements AutoCloseable {
-  static final Duration GRACE = Duration.ofSeconds(15);
+  static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
 
   /** A started process; its standard output and error go to {@code log}. */
   public record Child(String name, Process process, Path log) {
@@ -51,9 +51,16 @@ public final class ChildProcesses implements AutoCloseable {
   private final List<Child> children = new ArrayList<>();
   private final Set<ProcessHandle> descendants = new LinkedHashSet<>();
   private final Thread hook;
+  private final Duration grace;
   private volatile boolean closing;
 
+  /** Children get {@link #DEFAULT_GRACE} to exit after SIGTERM. */
   public ChildProcesses() {
+    this(DEFAULT_GRACE);
+  }
+
+  public ChildProcesses(Duration grace) {
+    this.grace = grace;
     hook = new Thread(this::stopAll, "dovetail-demo-stop-children");
     Runtime.getRuntime().addShutdownHook(hook);
   }
@@ -124,24 +131,6 @@ public final class ChildProcesses implements AutoCloseable {
     return children.stream().filter(c -> c.process().isAlive()).toList();
   }
 
-  /** Stops one child as {@link #stopAll()} stops all; returns its exit status. */
-  public int stop(Child child) {
-    List<ProcessHandle> tree = new ArrayList<>(child.process().descendants().toList());
-    child.process().destroy();
-    boolean exited = waitFor(child.process().toHandle(), System.nanoTime() + GRACE.toNanos());
-    tree.addAll(child.process().descendants().toList());
-    if (!exited) {
-      child.process().destroyForcibly();
-    }
-    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    try {
-      return child.process().waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
   @Override
   public void close() {
     stopAll();
@@ -163,7 +152,7 @@ public final class ChildProcesses implements AutoCloseable {
       }
       all.add(p.toHandle());
     }
-    long deadline = System.nanoTime() + GRACE.toNanos();
+    long deadline = System.nanoTime() + grace.toNanos();
     for (ProcessHandle h : all) {
       waitFor(h, deadline);
     }

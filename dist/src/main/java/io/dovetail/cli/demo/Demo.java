@@ -33,8 +33,8 @@ public final class Demo {
 
   /** Runs the demo; true if both outputs were valid. Failures are {@link CommandFailedException}s. */
   public boolean run() {
-    Distribution dist = Distribution.locate(settings.sparkHome());
     Ports.requireFree(DemoSettings.HOST, portUses());
+    Distribution dist = Distribution.locate(settings.sparkHome());
     WorkDir work = new WorkDir(settings.workDir());
     work.prepare();
     String what = "TeraSort of " + Units.bytes(settings.sizeBytes()) + " ("
