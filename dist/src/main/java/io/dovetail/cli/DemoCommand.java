@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * local cluster, then a comparison table and chart (see {@link Demo}). Exit status 1 if a run
  * fails or an output is invalid. Not thread-safe.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    versionProvider = DovetailCli.Version.class, sortOptions = false,
     description = {"Runs TeraGen, then TeraSort and TeraValidate through Dovetail and through "
         + "Spark's built-in shuffle on a local cluster (a metadata server, two storage servers, "
         + "a Spark master and a worker for two one-core executors), and compares them.",

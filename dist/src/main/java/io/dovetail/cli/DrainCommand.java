@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
  * Draining is idempotent. Not thread-safe.
  */
 @Command(name = "drain", mixinStandardHelpOptions = true,
+    versionProvider = DovetailCli.Version.class,
     description = {"Drains a storage server: no new partitions; it exits once it holds nothing."})
 final class DrainCommand implements Callable<Integer> {
   static final Duration POLL = Duration.ofMillis(500);

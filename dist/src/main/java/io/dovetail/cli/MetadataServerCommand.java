@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
  * thread-safe.
  */
 @Command(name = "metadata-server", mixinStandardHelpOptions = true,
+    versionProvider = DovetailCli.Version.class,
     description = {"Runs a metadata server until SIGTERM.",
         "Keys: dovetail.metadata.* and dovetail.auth.secret (see conf/dovetail.properties)."})
 final class MetadataServerCommand implements Callable<Integer> {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
  * present), for scripts. Not thread-safe.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
+    versionProvider = DovetailCli.Version.class,
     description = "Shows storage servers (state, capacity, use), applications and shuffles.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin

@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
  * start, 2 for bad configuration. Not thread-safe.
  */
 @Command(name = "storage-server", mixinStandardHelpOptions = true,
+    versionProvider = DovetailCli.Version.class,
     description = {"Runs a storage server until SIGTERM, or until a drain completes.",
         "Keys: dovetail.storage.*, dovetail.metadata.address, dovetail.transport.* and "
             + "dovetail.auth.secret (see conf/dovetail.properties)."})
