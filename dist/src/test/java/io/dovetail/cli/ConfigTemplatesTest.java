@@ -38,7 +38,8 @@ class ConfigTemplatesTest {
         "\nspark.shuffle.manager=org.apache.spark.shuffle.dovetail.DovetailShuffleManager\n",
         "\n#spark.dovetail.metadata.address=\n", "\n#spark.dovetail.shuffle.replication=1\n",
         "\n#spark.dovetail.client.integrityCheck=");
-    assertThat(t).doesNotContain("\n#dovetail.", "dovetail.storage.dirs", "dovetail.metadata.dbDir");
+    assertThat(t).doesNotContain("\n#dovetail.", "dovetail.storage.dirs",
+        "dovetail.metadata.dbDir");
   }
 
   @Test

@@ -21,11 +21,10 @@ import java.util.function.Consumer;
 
 /**
  * Every process the demo starts, and the guarantee that none outlives it. {@link #stopAll()} (also
- * run by a shutdown hook, so Ctrl-C and SIGTERM are covered) sends SIGTERM to every child still
- * running, newest first, waits up to a grace period for all of them, then SIGKILLs whatever is
- * left: children and every descendant seen before or after the SIGTERM (a Spark Worker's
- * executors, SparkSubmit's driver JVM). Thread-safe: the demo thread starts processes while the
- * shutdown hook may close.
+ * run by a shutdown hook, so Ctrl-C and SIGTERM are covered) sends SIGTERM to each child still
+ * running, newest first, and SIGKILLs it if it has not exited after a grace period; then it
+ * SIGKILLs every descendant seen along the way that is still there (a Spark Worker's executors).
+ * Thread-safe: the demo thread starts processes while the shutdown hook may stop them.
  */
 public final class ChildProcesses implements AutoCloseable {
   static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
@@ -56,12 +55,25 @@ public final class ChildProcesses implements AutoCloseable {
 
   /** Children get {@link #DEFAULT_GRACE} to exit after SIGTERM. */
   public ChildProcesses() {
-    this(DEFAULT_GRACE);
+    this(DEFAULT_GRACE, notice -> { });
   }
 
-  public ChildProcesses(Duration grace) {
+  /**
+   * @param grace how long children get to exit after SIGTERM
+   * @param notices told what happens when the JVM shuts down with children still running
+   *     (Ctrl-C, SIGTERM)
+   */
+  public ChildProcesses(Duration grace, Consumer<String> notices) {
     this.grace = grace;
-    hook = new Thread(this::stopAll, "dovetail-demo-stop-children");
+    hook = new Thread(() -> {
+      if (closing || running().isEmpty()) {
+        stopAll();
+        return;
+      }
+      notices.accept("Interrupted: stopping every process the demo started");
+      Stopped stopped = stopAll();
+      notices.accept(stopped.describe(grace));
+    }, "dovetail-demo-stop-children");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
@@ -137,27 +149,42 @@ public final class ChildProcesses implements AutoCloseable {
   }
 
   /**
-   * Stops everything; idempotent. Returns the processes that survived even SIGKILL (expected to
-   * be none), so the caller can name them.
+   * What {@link #stopAll()} had to do beyond SIGTERM: the children still running after the grace
+   * period (then killed), and the processes that survived even SIGKILL (expected: none).
    */
-  public synchronized List<ProcessHandle> stopAll() {
+  public record Stopped(List<String> killed, List<ProcessHandle> survivors) {
+    /** One line for the operator. */
+    public String describe(Duration grace) {
+      String text = killed.isEmpty() ? "" : "Killed " + String.join(", ", killed)
+          + " (still running " + grace.toSeconds() + " s after SIGTERM). ";
+      return text + (survivors.isEmpty() ? "All processes stopped"
+          : "Could not stop pids " + survivors.stream().map(h -> Long.toString(h.pid()))
+              .toList() + "; kill them by hand");
+    }
+  }
+
+  /**
+   * Stops everything, newest first, each child before the next: a Spark driver still needs the
+   * metadata server to unregister its application, a worker the master. Idempotent.
+   */
+  public synchronized Stopped stopAll() {
     closing = true;
-    List<Child> toStop = new ArrayList<>(children);
+    List<String> killed = new ArrayList<>();
     List<ProcessHandle> all = new ArrayList<>();
-    for (int i = toStop.size() - 1; i >= 0; i--) {
-      Process p = toStop.get(i).process();
+    for (int i = children.size() - 1; i >= 0; i--) {
+      Child c = children.get(i);
+      Process p = c.process();
       p.descendants().forEach(descendants::add);
-      if (p.isAlive()) {
-        p.destroy();
-      }
       all.add(p.toHandle());
-    }
-    long deadline = System.nanoTime() + grace.toNanos();
-    for (ProcessHandle h : all) {
-      waitFor(h, deadline);
-    }
-    for (Child c : toStop) {
-      c.process().descendants().forEach(descendants::add);
+      if (!p.isAlive()) {
+        continue;
+      }
+      p.destroy();
+      if (!waitFor(p.toHandle(), System.nanoTime() + grace.toNanos())) {
+        killed.add(c.name());
+        p.descendants().forEach(descendants::add);
+        p.destroyForcibly();
+      }
     }
     all.addAll(descendants);
     all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
@@ -166,7 +193,7 @@ public final class ChildProcesses implements AutoCloseable {
       waitFor(h, killDeadline);
     }
     removeHook();
-    return all.stream().filter(ProcessHandle::isAlive).toList();
+    return new Stopped(killed, all.stream().filter(ProcessHandle::isAlive).toList());
   }
 
   private void removeHook() {

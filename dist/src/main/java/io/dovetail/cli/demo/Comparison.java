@@ -31,7 +31,10 @@ public final class Comparison {
 
   private Comparison() {}
 
-  /** The comparison table; with two runs, a last column gives the first's time over the second's. */
+  /**
+   * The comparison table; with two runs, a last column divides the first's values by the
+   * second's.
+   */
   public static String table(List<RunReport> runs) {
     boolean ratio = runs.size() == 2;
     String[] header = new String[runs.size() + (ratio ? 2 : 1)];

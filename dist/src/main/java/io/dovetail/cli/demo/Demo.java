@@ -31,7 +31,9 @@ public final class Demo {
     this.progress = progress;
   }
 
-  /** Runs the demo; true if both outputs were valid. Failures are {@link CommandFailedException}s. */
+  /**
+   * Runs the demo; true if both outputs were valid. Failures are {@link CommandFailedException}s.
+   */
   public boolean run() {
     Ports.requireFree(DemoSettings.HOST, portUses());
     Distribution dist = Distribution.locate(settings.sparkHome());
@@ -45,7 +47,7 @@ public final class Demo {
     progress.line("Working in " + work.root() + "; logs in " + work.logs());
 
     List<RunReport> reports = new ArrayList<>();
-    ChildProcesses processes = new ChildProcesses();
+    ChildProcesses processes = new ChildProcesses(ChildProcesses.DEFAULT_GRACE, progress::line);
     boolean stopped = false;
     try {
       new LocalCluster(dist, settings, work, processes, progress).start();
@@ -107,13 +109,7 @@ public final class Demo {
   }
 
   private void stop(ChildProcesses processes) {
-    List<ProcessHandle> left = processes.stopAll();
-    if (left.isEmpty()) {
-      progress.line("All processes stopped");
-    } else {
-      progress.line("Could not stop pids " + left.stream().map(h -> Long.toString(h.pid()))
-          .toList() + "; kill them by hand");
-    }
+    progress.line(processes.stopAll().describe(ChildProcesses.DEFAULT_GRACE));
   }
 
   /** Every fixed port the demo listens on. */

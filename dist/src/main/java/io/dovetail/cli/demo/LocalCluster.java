@@ -59,7 +59,7 @@ final class LocalCluster {
    * metadata server, the worker retries the master), then waits until each serves.
    */
   void start() {
-    ChildProcesses.Child meta = server("metadata", "metadata-server", List.of(),
+    ChildProcesses.Child meta = server("metadata", "metadata-server", LIGHT_JVM,
         List.of("dovetail.metadata.host=" + DemoSettings.HOST,
             "dovetail.metadata.port=" + settings.metadataPort(),
             "dovetail.metadata.dbDir=" + work.store().resolve("metadata")));
@@ -82,7 +82,7 @@ final class LocalCluster {
     ChildProcesses.Child worker = spark("spark-worker", "org.apache.spark.deploy.worker.Worker",
         List.of("--host", DemoSettings.HOST, "--cores", Integer.toString(EXECUTORS),
             "--memory", (EXECUTORS * executorMb) + "m", "--webui-port", "0",
-            "--work-dir", dir.resolve("work").toString(), settings.masterUrl()),
+            "--work-dir", work.logs().resolve("executors").toString(), settings.masterUrl()),
         Map.of("SPARK_LOCAL_DIRS", dir.resolve("local").toString()));
 
     awaitPortFile(meta);
@@ -112,10 +112,10 @@ final class LocalCluster {
     List<String> cmd = new ArrayList<>();
     cmd.add(dist.java().toString());
     cmd.add("-Xmx256m");
-    cmd.addAll(name.equals("metadata") ? LIGHT_JVM : List.of());
     cmd.addAll(jvm);
     cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "-Dio.netty.tryReflectionSetAccessible=true", "-Ddovetail.home=" + dist.home(),
         "-Dlog4j2.configurationFile=" + dist.home().resolve("conf/log4j2.xml"),
         "-cp", dist.libClassPath(), CLI_MAIN, subcommand));

@@ -124,6 +124,9 @@ final class PipelineRun {
       conf.put("spark.shuffle.manager", DOVETAIL_SHUFFLE_MANAGER);
       conf.put("spark.dovetail.metadata.address", settings.metadataAddress());
       conf.put("spark.dovetail.shuffle.replication", Integer.toString(settings.replication()));
+      // The local metadata server never restarts during the demo; on Ctrl-C, when every process
+      // gets SIGINT at once, the driver should not retry it for the default minute.
+      conf.put("spark.dovetail.rpc.retryWait", "5s");
     }
     return conf;
   }

@@ -15,8 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * <pre>
  * data/       input and sorted outputs (deleted at the end unless --keep)
  * store/      the metadata server's database and the storage servers' files (idem)
- * spark/      Spark workers' and executors' scratch and work directories (idem)
- * logs/       every process's log
+ * spark/      Spark's scratch space: shuffle files, spills (idem)
+ * logs/       every process's log; executors' under logs/executors/APP/N/
  * run/        port files
  * reports/    each Spark application's report
  * comparison.png, comparison.txt

@@ -17,7 +17,7 @@ class ChildProcessesTest {
   @Test
   void stopAllEndsChildrenTheirDescendantsAndThoseIgnoringSigterm() {
     List<ProcessHandle> seen;
-    try (ChildProcesses children = new ChildProcesses(Duration.ofSeconds(1))) {
+    try (ChildProcesses children = new ChildProcesses(Duration.ofSeconds(1), notice -> { })) {
       ChildProcesses.Child polite = children.start("polite",
           List.of("bash", "-c", "sleep 300 & sleep 300 & wait"), Map.of(), dir.resolve("a.log"),
           null);
@@ -32,7 +32,9 @@ class ChildProcessesTest {
       seen.add(polite.process().toHandle());
       seen.add(stubborn.process().toHandle());
       assertThat(children.running()).hasSize(2);
-      assertThat(children.stopAll()).isEmpty();
+      ChildProcesses.Stopped stopped = children.stopAll();
+      assertThat(stopped.killed()).containsExactly("stubborn");
+      assertThat(stopped.survivors()).isEmpty();
       assertThat(children.closing()).isTrue();
     }
     assertThat(seen).hasSize(5).noneMatch(ProcessHandle::isAlive);

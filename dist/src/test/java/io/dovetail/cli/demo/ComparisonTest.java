@@ -38,7 +38,8 @@ class ComparisonTest {
     boolean found = false;
     for (int x = 0; x < image.getWidth() && !found; x += 2) {
       for (int y = 0; y < image.getHeight() && !found; y += 2) {
-        found = (image.getRGB(x, y) & 0xFFFFFF) == Comparison.SERIES_COLORS[0].getRGB() - 0xFF000000;
+        found = (image.getRGB(x, y) & 0xFFFFFF)
+            == (Comparison.SERIES_COLORS[0].getRGB() & 0xFFFFFF);
       }
     }
     assertThat(found).isTrue();
