@@ -64,6 +64,8 @@ class DovetailCliTest {
     assertThat(r.err()).contains("--port-base must be between 1024 and 65531");
     assertThat(CliRun.of("demo", "--replication", "3").err())
         .contains("--replication must be 1 or 2");
+    assertThat(CliRun.of("demo", "--executor-memory", "100m").err())
+        .contains("--executor-memory must be at least 512m");
     assertThat(CliRun.of("storage-server", "--conf").status()).isEqualTo(2);
   }
 

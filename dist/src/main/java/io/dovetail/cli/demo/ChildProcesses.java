@@ -35,6 +35,22 @@ public final class ChildProcesses implements AutoCloseable {
       return process.pid();
     }
 
+    /**
+     * For failure messages: the log's error lines (exceptions, their causes, ERROR lines; at
+     * most the last {@code lines}) or, when it has none, its last {@code lines} lines.
+     */
+    public String errorSummary(int lines) {
+      String tail = logTail(2000);
+      List<String> errors = tail.lines().filter(l -> !l.startsWith("\t") && (l.contains("ERROR")
+          || l.startsWith("Caused by:") || l.startsWith("Exception in thread")
+          || l.matches("^[\\w.$]+(Exception|Error)(: .*)?$"))).toList();
+      if (errors.isEmpty()) {
+        return logTail(lines);
+      }
+      return String.join("\n", errors.subList(Math.max(0, errors.size() - lines),
+          errors.size()));
+    }
+
     /** The last {@code lines} lines of the log, for failure messages. */
     public String logTail(int lines) {
       try {

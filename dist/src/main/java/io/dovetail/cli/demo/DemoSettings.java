@@ -24,6 +24,7 @@ public record DemoSettings(long sizeBytes, int partitions, Path workDir, boolean
   public static final long BYTES_PER_PARTITION = 64L << 20;
   public static final int STORAGE_SERVERS = 2;
   public static final String HOST = "127.0.0.1";
+  public static final long MIN_EXECUTOR_MEMORY = 512L << 20;
 
   public DemoSettings {
     if (sizeBytes < RECORD_SIZE) {
@@ -34,6 +35,10 @@ public record DemoSettings(long sizeBytes, int partitions, Path workDir, boolean
     }
     if (portBase < 1024 || portBase > 65535 - 4) {
       throw new IllegalArgumentException("--port-base must be between 1024 and 65531");
+    }
+    if (io.dovetail.common.config.Sizes.parseBytes(executorMemory) < MIN_EXECUTOR_MEMORY) {
+      throw new IllegalArgumentException("--executor-memory must be at least 512m (Spark asks "
+          + "for 450 MiB)");
     }
     if (replication < 1 || replication > STORAGE_SERVERS) {
       throw new IllegalArgumentException("--replication must be 1 or " + STORAGE_SERVERS);

@@ -182,8 +182,8 @@ final class LocalCluster {
       alive(child);
       if (System.nanoTime() > deadline) {
         throw new CommandFailedException("timed out after " + START_TIMEOUT.toSeconds()
-            + " s waiting for " + what + "; its log, " + child.log() + ", ends with:\n"
-            + child.logTail(30));
+            + " s waiting for " + what + "; from its log, " + child.log() + ":\n"
+            + child.errorSummary(15));
       }
       try {
         Thread.sleep(100);
@@ -200,8 +200,8 @@ final class LocalCluster {
     }
     if (!child.process().isAlive()) {
       throw new CommandFailedException(child.name() + " exited with status "
-          + child.process().exitValue() + "; its log, " + child.log() + ", ends with:\n"
-          + child.logTail(30));
+          + child.process().exitValue() + "; from its log, " + child.log() + ":\n"
+          + child.errorSummary(15));
     }
   }
 }

@@ -92,8 +92,8 @@ final class PipelineRun {
       throw new CommandFailedException("interrupted");
     }
     if ((status != 0 && status != EXIT_INVALID) || !Files.exists(report)) {
-      throw new CommandFailedException(title + " failed (exit status " + status + "); its log, "
-          + app.log() + ", ends with:\n" + app.logTail(40));
+      throw new CommandFailedException(title + " failed (exit status " + status + "); from its "
+          + "log, " + app.log() + ":\n" + app.errorSummary(15));
     }
     return report;
   }

@@ -56,6 +56,23 @@ class ChildProcessesTest {
   }
 
   @Test
+  void anErrorSummaryPicksExceptionsAndErrorLines() throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("err.log"), String.join("\n",
+        "12:00:00 INFO starting", "12:00:01 ERROR Executor: task failed",
+        "Exception in thread \"main\" java.lang.IllegalStateException: broken",
+        "\tat some.Frame(Frame.java:1)", "Caused by: java.io.IOException: disk",
+        "\tat other.Frame(Frame.java:2)", "12:00:02 INFO stopped"));
+    ChildProcesses.Child c = new ChildProcesses.Child("x", null, dir.resolve("err.log"));
+    assertThat(c.errorSummary(10)).isEqualTo(String.join("\n",
+        "12:00:01 ERROR Executor: task failed",
+        "Exception in thread \"main\" java.lang.IllegalStateException: broken",
+        "Caused by: java.io.IOException: disk"));
+    java.nio.file.Files.writeString(dir.resolve("ok.log"), "one\ntwo\nthree\n");
+    assertThat(new ChildProcesses.Child("y", null, dir.resolve("ok.log")).errorSummary(2))
+        .isEqualTo("two\nthree");
+  }
+
+  @Test
   void nothingStartsOnceStopping() {
     ChildProcesses children = new ChildProcesses();
     children.stopAll();
