@@ -29,9 +29,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  *     --input file:///data/tera-in --output file:///data/tera-out --report /tmp/report.properties
  * </pre>
  *
- * Report keys: {@code steps}, {@code app.id}, {@code executors}, and per step {@code <step>.wallMs},
- * {@code .records}, {@code .tasks}, {@code .failedTasks}, {@code .shuffleBytesWritten},
- * {@code .shuffleRecordsWritten}, {@code .shuffleBytesRead}, {@code .shuffleRecordsRead};
+ * Report keys: {@code steps}, {@code app.id}, {@code executors}, and per step
+ * {@code <step>.wallMs}, {@code .records}, {@code .tasks}, {@code .failedTasks},
+ * {@code .shuffleBytesWritten}, {@code .shuffleRecordsWritten}, {@code .shuffleBytesRead},
+ * {@code .shuffleRecordsRead};
  * {@code validate.valid} and {@code validate.problems}. Progress lines go to standard output.
  * Exit status 3 when validation fails. Not thread-safe; one per application.
  */

@@ -21,7 +21,8 @@ public final class TeraRecords {
   public static final int KEY_SIZE = 10;
   public static final int VALUE_SIZE = 90;
   public static final int RECORD_SIZE = KEY_SIZE + VALUE_SIZE;
-  private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private TeraRecords() {}
 

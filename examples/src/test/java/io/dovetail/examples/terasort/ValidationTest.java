@@ -76,7 +76,8 @@ class ValidationTest {
     List<PartitionSummary> swapped = List.of(out.get(0), summary(1, s.subList(500, 750)),
         summary(2, s.subList(250, 500)), out.get(3));
     Validation.Result r = check(swapped);
-    assertThat(r.problems()).anyMatch(p -> p.contains("output partitions 1 and 2 are out of order"));
+    assertThat(r.problems())
+        .anyMatch(p -> p.contains("output partitions 1 and 2 are out of order"));
   }
 
   @Test
