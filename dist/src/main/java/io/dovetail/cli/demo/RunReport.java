@@ -1,0 +1,41 @@
+package io.dovetail.cli.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * What one TeraSort run reported (the report file {@code TeraPipeline} writes): wall times of
+ * the sort and the validation, shuffle bytes and records written and read, records sorted, and
+ * the validation verdict. Immutable.
+ */
+public record RunReport(String label, long sortMillis, long validateMillis,
+    long shuffleBytesWritten, long shuffleBytesRead, long shuffleRecordsWritten,
+    long shuffleRecordsRead, long records, boolean valid, String problems) {
+
+  /** Reads a report with the sort and validate steps. */
+  public static RunReport read(String label, Path file) {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the report " + file, e);
+    }
+    return new RunReport(label, number(p, "sort.wallMs"), number(p, "validate.wallMs"),
+        number(p, "sort.shuffleBytesWritten"), number(p, "sort.shuffleBytesRead"),
+        number(p, "sort.shuffleRecordsWritten"), number(p, "sort.shuffleRecordsRead"),
+        number(p, "sort.records"), "true".equals(p.getProperty("validate.valid")),
+        p.getProperty("validate.problems", ""));
+  }
+
+  private static long number(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new IllegalArgumentException("the report has no " + key);
+    }
+    return Long.parseLong(v.trim());
+  }
+}

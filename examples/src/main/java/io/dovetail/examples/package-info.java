@@ -1,0 +1,6 @@
+/**
+ * Example Spark jobs that exercise a shuffle: the TeraSort family in {@code terasort}. They use
+ * only Spark's public API and know nothing of Dovetail, so the same jar runs through Dovetail or
+ * through Spark's built-in shuffle, as the demo and the benchmarks compare.
+ */
+package io.dovetail.examples;
