@@ -38,8 +38,9 @@ public final class StorageConfig implements ConfigEntryProvider {
       ConfigEntry.builder("dovetail.storage.memoryLimit")
           .doc("Off-heap bytes for frames being received and partition buffers. At the limit, "
               + "connections stop reading (backpressure) until flushing frees memory. A PUSH "
-              + "frame holds twice its length while it is copied into partition buffers, so "
-              + "this must be at least twice dovetail.transport.maxFrameSize.")
+              + "frame holds twice its length while it is copied into partition buffers, and "
+              + "client pushes may use 80% of the limit (the rest is kept for replica traffic), "
+              + "so this must be at least 2.5 times dovetail.transport.maxFrameSize.")
           .bytesConf().checkValue(v -> v >= (1L << 20), "at least 1m")
           .createWithDefault(1L << 30);
 
