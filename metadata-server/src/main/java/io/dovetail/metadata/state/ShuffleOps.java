@@ -1,5 +1,6 @@
 package io.dovetail.metadata.state;
 
+import io.dovetail.common.ErrorCode;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.proto.GetPartitionSizesRequest;
 import io.dovetail.proto.GetPartitionSizesResponse;
@@ -86,7 +87,8 @@ final class ShuffleOps {
         Map<List<Set<Long>>, List<Integer>> groups = new LinkedHashMap<>();
         for (Map.Entry<Integer, Epoch> e : stale.entrySet()) {
           groups.computeIfAbsent(avoid(e.getValue(), req.hasFailedServer()
-              ? req.getFailedServer() : null), k -> new ArrayList<>()).add(e.getKey());
+              ? req.getFailedServer() : null, req.getErrorCode()),
+              k -> new ArrayList<>()).add(e.getKey());
         }
         LayoutChange change = new LayoutChange(s);
         for (Map.Entry<List<Set<Long>>, List<Integer>> g : groups.entrySet()) {
@@ -112,9 +114,10 @@ final class ShuffleOps {
   /**
    * Exclusion sets from strictest to loosest for a new epoch replacing {@code failed}: the named
    * failed server if it holds a copy (else any server at its address); when none is named, all
-   * of the epoch's servers, then its primary; finally nobody.
+   * of the epoch's servers, then its replicas if the primary answered that replication failed
+   * (it is alive, one of its replicas is not), else its primary; finally nobody.
    */
-  List<Set<Long>> avoid(Epoch failed, ServerInfo failedServer) {
+  List<Set<Long>> avoid(Epoch failed, ServerInfo failedServer, int errorCode) {
     List<Set<Long>> prefs = new ArrayList<>();
     if (failedServer != null && !failedServer.getHost().isEmpty()) {
       Set<Long> named = new HashSet<>();
@@ -133,7 +136,13 @@ final class ShuffleOps {
         all.add(failed.server(slot));
       }
       prefs.add(all);
-      prefs.add(Set.of(failed.server(0)));
+      if (errorCode == ErrorCode.REPLICATION_FAILED.code() && failed.size() > 1) {
+        Set<Long> replicas = new HashSet<>(all);
+        replicas.remove(failed.server(0));
+        prefs.add(replicas);
+      } else {
+        prefs.add(Set.of(failed.server(0)));
+      }
     }
     prefs.add(Set.of());
     return prefs;

@@ -28,8 +28,13 @@ class ShuffleLayoutTest {
   }
 
   private ShuffleLayout report(String app, int shuffle, ServerInfo failed, int... partitionEpochs) {
+    return report(ErrorCode.CONNECTION_FAILED, app, shuffle, failed, partitionEpochs);
+  }
+
+  private ShuffleLayout report(ErrorCode code, String app, int shuffle, ServerInfo failed,
+      int... partitionEpochs) {
     ReportLocationFailureRequest.Builder b = ReportLocationFailureRequest.newBuilder()
-        .setAppId(app).setShuffleId(shuffle).setErrorCode(ErrorCode.CONNECTION_FAILED.code());
+        .setAppId(app).setShuffleId(shuffle).setErrorCode(code.code());
     for (int i = 0; i < partitionEpochs.length; i += 2) {
       b.addFailed(PartitionEpoch.newBuilder().setPartition(partitionEpochs[i])
           .setEpoch(partitionEpochs[i + 1]));
@@ -162,6 +167,19 @@ class ShuffleLayoutTest {
     List<Long> old = StateFixture.servers(before, 0, 0);
     ShuffleLayout after = report("app", 0, null, 0, 0);
     assertThat(StateFixture.servers(after, 0, 1)).doesNotContainAnyElementsOf(old);
+  }
+
+  @Test
+  void aFailedReplicationKeepsTheLivePrimaryAndDropsTheReplicas() {
+    f.servers(3);
+    f.app("app");
+    ShuffleLayout before = f.shuffle("app", 0, 1, 1, 2);
+    List<Long> old = StateFixture.servers(before, 0, 0);
+    // Only one server is left outside the old epoch, so the whole epoch cannot be avoided; the
+    // primary said its replica failed, so the replica is the one that must not come back.
+    ShuffleLayout after = report(ErrorCode.REPLICATION_FAILED, "app", 0, null, 0, 0);
+    List<Long> now = StateFixture.servers(after, 0, 1);
+    assertThat(now).hasSize(2).doesNotContain(old.get(1)).contains(old.get(0));
   }
 
   @Test
