@@ -88,7 +88,7 @@ public final class DataGenerator {
       Consumer<String> progress) {
     Path dir = scaleDir(data, scale);
     if (isComplete(data, scale)) {
-      progress.accept("TPC-DS sf" + scale + " data already complete in " + dir);
+      progress.accept("TPC-DS " + dir.getFileName() + " data already complete in " + dir);
       return dir;
     }
     deleteRecursively(dir);
@@ -114,8 +114,8 @@ public final class DataGenerator {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    progress.accept(String.format(Locale.ROOT, "TPC-DS sf%s generated in %.1f s into %s", scale,
-        (System.nanoTime() - start) / 1e9, dir));
+    progress.accept(String.format(Locale.ROOT, "TPC-DS %s generated in %.1f s into %s",
+        dir.getFileName(), (System.nanoTime() - start) / 1e9, dir));
     return dir;
   }
 
