@@ -2,6 +2,7 @@ package org.apache.spark.shuffle.dovetail;
 
 import java.util.Map;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.shuffle.api.ShuffleDataIO;
 import org.apache.spark.shuffle.api.ShuffleDriverComponents;
 import org.apache.spark.shuffle.api.ShuffleExecutorComponents;
@@ -29,6 +30,20 @@ public final class DovetailShuffleDataIO implements ShuffleDataIO {
       @Override
       public void cleanupApplication() {
         // The shuffle manager unregisters the application when the SparkContext stops.
+      }
+
+      /**
+       * Spark's cleaner calls this, and only this, when a shuffle is garbage (its default does
+       * nothing): unregister it with Dovetail, which deletes its files, and let every executor
+       * forget it as Spark's own components do.
+       */
+      @Override
+      public void removeShuffle(int shuffleId, boolean blocking) {
+        SparkEnv env = SparkEnv.get();
+        if (env != null) {
+          env.shuffleManager().unregisterShuffle(shuffleId);
+          env.blockManager().master().removeShuffle(shuffleId, blocking);
+        }
       }
 
       @Override
