@@ -45,6 +45,44 @@ final class LocalCluster {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** What runs on the started cluster: Spark applications through {@code runner}. */
+  interface Session<T> {
+    T run(PipelineRun runner);
+  }
+
+  /**
+   * Starts the cluster, runs {@code session} on it and stops every process it started, on
+   * success, on failure and on Ctrl-C (then the failure says "interrupted"). {@code who} names
+   * the command in the stop message. Returns what the session returned.
+   */
+  static <T> T run(Distribution dist, DemoSettings settings, WorkDir work, Progress progress,
+      String who, Session<T> session) {
+    ChildProcesses processes = new ChildProcesses(ChildProcesses.DEFAULT_GRACE, progress::line);
+    boolean stopped = false;
+    try {
+      new LocalCluster(dist, settings, work, processes, progress).start();
+      T result = session.run(new PipelineRun(dist, settings, work, processes, progress));
+      progress.line("Stopping the local cluster");
+      stopped = true;
+      stop(processes, progress);
+      return result;
+    } catch (RuntimeException e) {
+      if (processes.closing()) {
+        throw new CommandFailedException("interrupted; every process it started is stopped");
+      }
+      throw e;
+    } finally {
+      if (!stopped) {
+        progress.line("Stopping every process the " + who + " started");
+        stop(processes, progress);
+      }
+    }
+  }
+
+  private static void stop(ChildProcesses processes, Progress progress) {
+    progress.line(processes.stopAll().describe(ChildProcesses.DEFAULT_GRACE));
+  }
+
   LocalCluster(Distribution dist, DemoSettings settings, WorkDir work, ChildProcesses processes,
       Progress progress) {
     this.dist = dist;
