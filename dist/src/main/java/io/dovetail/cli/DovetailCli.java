@@ -62,7 +62,7 @@ public final class DovetailCli implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof CommandFailedException) {
-        cmd.getErr().println("dovetail " + cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
         cmd.getErr().flush();
         return EXIT_FAILED;
       }

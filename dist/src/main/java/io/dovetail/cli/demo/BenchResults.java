@@ -97,8 +97,9 @@ public final class BenchResults {
       sb.append("* ").append(c).append('\n');
     }
     sb.append("\nMedians per input size (wall times measured in the driver around each step):\n\n");
-    sb.append("| Input | Partitions | Runs (built-in + Dovetail) | TeraGen | Sort, built-in | Sort, Dovetail "
-        + "| Sort ratio | Validate, built-in | Validate, Dovetail | Validate ratio | Valid |\n");
+    sb.append("| Input | Partitions | Runs (built-in + Dovetail) | TeraGen | Sort, built-in "
+        + "| Sort, Dovetail | Sort ratio | Validate, built-in | Validate, Dovetail "
+        + "| Validate ratio | Valid |\n");
     sb.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for (long size : sizes()) {
       List<Run> at = runs.stream().filter(r -> r.sizeBytes() == size).toList();

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * The TeraSort benchmark: on one local cluster (the demo's), for each input size, TeraGen once,
@@ -214,17 +215,20 @@ public final class TeraSortBench {
         ">Sort, built-in", ">Sort, Dovetail", ">Dovetail / built-in", ">Validate, built-in",
         ">Validate, Dovetail", "Valid");
     for (long size : results.sizes()) {
-      t.row(Units.bytes(size),
-          BenchResults.seconds(results.median(size, BenchResults.BASELINE, RunReport::sortMillis)),
-          BenchResults.seconds(results.median(size, BenchResults.CONTENDER, RunReport::sortMillis)),
+      t.row(Units.bytes(size), median(size, BenchResults.BASELINE, RunReport::sortMillis),
+          median(size, BenchResults.CONTENDER, RunReport::sortMillis),
           BenchResults.times(results.sortRatio(size)),
-          BenchResults.seconds(results.median(size, BenchResults.BASELINE, RunReport::validateMillis)),
-          BenchResults.seconds(results.median(size, BenchResults.CONTENDER, RunReport::validateMillis)),
+          median(size, BenchResults.BASELINE, RunReport::validateMillis),
+          median(size, BenchResults.CONTENDER, RunReport::validateMillis),
           results.runs().stream().filter(r -> r.sizeBytes() == size)
               .allMatch(r -> r.report().valid()) ? "all" : "NO");
     }
     return "Median wall times of " + settings.runs() + " run(s) per shuffle and size:\n\n"
         + t.render("  ");
+  }
+
+  private String median(long size, String shuffle, ToLongFunction<RunReport> metric) {
+    return BenchResults.seconds(results.median(size, shuffle, metric));
   }
 
   /** Cores, memory, Java and OS of this machine. */
