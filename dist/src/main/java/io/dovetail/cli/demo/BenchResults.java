@@ -30,10 +30,12 @@ public final class BenchResults {
    * @param run 1-based run number of this shuffle at this size
    * @param position 1-based place of the run in the sequence of all runs at this size
    * @param genMillis wall time of TeraGen writing this size's input (once per size)
+   * @param serverCpuMillis CPU time the Dovetail servers (metadata and storage) used during the
+   *     run, or -1 if unknown; about zero for runs of the built-in shuffle
    * @param report what the run reported; its label is the shuffle's title
    */
   public record Run(long sizeBytes, int partitions, int run, int position, long genMillis,
-      RunReport report) {
+      long serverCpuMillis, RunReport report) {
     public String shuffle() {
       return report.label();
     }
@@ -120,8 +122,8 @@ public final class BenchResults {
     }
     sb.append("\nEvery run, in the order run:\n\n");
     sb.append("| Input | # | Shuffle | Run | Sort | Validate | Shuffle written | Shuffle read "
-        + "| Records | Valid |\n");
-    sb.append("|---|--:|---|--:|--:|--:|--:|--:|--:|---|\n");
+        + "| Records | Dovetail servers' CPU | Valid |\n");
+    sb.append("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for (Run r : runs) {
       RunReport p = r.report();
       sb.append("| ").append(Units.bytes(r.sizeBytes())).append(" | ").append(r.position())
@@ -131,6 +133,7 @@ public final class BenchResults {
           .append(" | ").append(Units.bytes(p.shuffleBytesWritten()))
           .append(" | ").append(Units.bytes(p.shuffleBytesRead()))
           .append(" | ").append(Units.count(p.records()))
+          .append(" | ").append(r.serverCpuMillis() < 0 ? "-" : Units.seconds(r.serverCpuMillis()))
           .append(" | ").append(p.valid() ? "yes" : "NO: " + p.problems().replace('|', '/'))
           .append(" |\n");
     }
@@ -148,7 +151,7 @@ public final class BenchResults {
   /** Column names of {@link #csv()}. */
   static final String CSV_HEADER = "size_bytes,partitions,records,shuffle,run,position,gen_ms,"
       + "sort_ms,validate_ms,shuffle_bytes_written,shuffle_bytes_read,shuffle_records_written,"
-      + "shuffle_records_read,valid,problems";
+      + "shuffle_records_read,server_cpu_ms,valid,problems";
 
   /** One line per run, with a header line; times in milliseconds, sizes in bytes. */
   public String csv() {
@@ -161,7 +164,8 @@ public final class BenchResults {
           .append(r.genMillis()).append(',').append(p.sortMillis()).append(',')
           .append(p.validateMillis()).append(',').append(p.shuffleBytesWritten()).append(',')
           .append(p.shuffleBytesRead()).append(',').append(p.shuffleRecordsWritten()).append(',')
-          .append(p.shuffleRecordsRead()).append(',').append(p.valid()).append(',')
+          .append(p.shuffleRecordsRead()).append(',').append(r.serverCpuMillis()).append(',')
+          .append(p.valid()).append(',')
           .append(csvField(p.problems())).append('\n');
     }
     return sb.toString();

@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
 final class LocalCluster {
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final String CLI_MAIN = "io.dovetail.cli.DovetailCli";
+  /** Process names: the metadata server, and storage servers as STORAGE + index. */
+  static final String METADATA = "metadata";
+  static final String STORAGE = "storage-";
   static final int EXECUTORS = 2;
   static final long STORAGE_MEMORY_MB = 512;
   /** For JVMs that coordinate rather than compute: quick to start, light on the cores. */
@@ -97,13 +100,13 @@ final class LocalCluster {
    * metadata server, the worker retries the master), then waits until each serves.
    */
   void start() {
-    ChildProcesses.Child meta = server("metadata", "metadata-server", LIGHT_JVM,
+    ChildProcesses.Child meta = server(METADATA, "metadata-server", LIGHT_JVM,
         List.of("dovetail.metadata.host=" + DemoSettings.HOST,
             "dovetail.metadata.port=" + settings.metadataPort(),
             "dovetail.metadata.dbDir=" + work.store().resolve("metadata")));
     List<ChildProcesses.Child> storage = new ArrayList<>();
     for (int i = 0; i < DemoSettings.STORAGE_SERVERS; i++) {
-      storage.add(server("storage-" + i, "storage-server",
+      storage.add(server(STORAGE + i, "storage-server",
           List.of("-XX:MaxDirectMemorySize=" + (STORAGE_MEMORY_MB * 2) + "m"),
           List.of("dovetail.metadata.address=" + settings.metadataAddress(),
               "dovetail.storage.host=" + DemoSettings.HOST,

@@ -56,6 +56,11 @@ final class PipelineRun {
     this.extraConf = Map.copyOf(extraConf);
   }
 
+  /** The processes of the cluster this runner submits to. */
+  ChildProcesses processes() {
+    return processes;
+  }
+
   /**
    * A runner on the same cluster for other data ({@code settings}: size, partitions, seed) whose
    * cluster applications add {@code extraConf} to their Spark configuration, last (so it may

@@ -7,12 +7,14 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 /**
@@ -152,17 +154,22 @@ public final class TeraSortBench {
         progress.line(size + ", run " + (round + 1) + " of " + settings.runs() + ": TeraSort and "
             + "TeraValidate through " + shuffle.title() + " (load average " + loadAverage()
             + ")");
+        long cpuBefore = serversCpuMillis(runner.processes());
         RunReport report = RunReport.read(shuffle.title(),
             runner.run(label, title, shuffle.mode(), "sort,validate"));
+        long cpuAfter = serversCpuMillis(runner.processes());
+        long serverCpu = cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore;
         if (!s.keep()) {
           WorkDir.delete(work.output(label));
         }
         results.add(new BenchResults.Run(s.sizeBytes(), s.partitions(), round + 1, position,
-            genMillis, report));
+            genMillis, serverCpu, report));
         progress.line(String.format(Locale.ROOT, "%s, %s run %d: sort %s, validate %s, "
-            + "shuffle %s written, output %s", size, shuffle.title(), round + 1,
-            Units.seconds(report.sortMillis()), Units.seconds(report.validateMillis()),
-            Units.bytes(report.shuffleBytesWritten()), report.valid() ? "valid" : "INVALID"));
+            + "shuffle %s written, Dovetail servers' CPU %s, output %s", size, shuffle.title(),
+            round + 1, Units.seconds(report.sortMillis()), Units.seconds(report.validateMillis()),
+            Units.bytes(report.shuffleBytesWritten()),
+            serverCpu < 0 ? "unknown" : Units.seconds(serverCpu),
+            report.valid() ? "valid" : "INVALID"));
       }
     }
     progress.line(size + ": median sort Dovetail / built-in = "
@@ -207,6 +214,24 @@ public final class TeraSortBench {
       // A machine without fonts or AWT still gets the tables.
       progress.line("Cannot draw the chart (" + e + "); results.md has the numbers");
     }
+  }
+
+  /**
+   * CPU time used so far by the Dovetail servers among {@code processes} (the metadata server and
+   * the storage servers), or -1 if the platform does not tell.
+   */
+  static long serversCpuMillis(ChildProcesses processes) {
+    long total = 0;
+    for (ChildProcesses.Child c : processes.running()) {
+      if (c.name().equals(LocalCluster.METADATA) || c.name().startsWith(LocalCluster.STORAGE)) {
+        Optional<Duration> cpu = c.process().info().totalCpuDuration();
+        if (cpu.isEmpty()) {
+          return -1;
+        }
+        total += cpu.get().toMillis();
+      }
+    }
+    return total;
   }
 
   /** The per-size medians as a text table. */

@@ -15,9 +15,11 @@ class BenchResultsTest {
 
   static BenchResults.Run run(long size, String shuffle, int run, int position, long sortMs,
       long validateMs, boolean valid) {
-    return new BenchResults.Run(size, 16, run, position, 9_000, new RunReport(shuffle, sortMs,
-        validateMs, 1_000L << 20, 1_000L << 20, 10_000_000, 10_000_000, 10_000_000, valid,
-        valid ? "" : "partition 3 is not sorted, \"badly\""));
+    long serverCpu = shuffle.equals(BenchResults.CONTENDER) ? 12_300 : -1;
+    RunReport report = new RunReport(shuffle, sortMs, validateMs, 1_000L << 20, 1_000L << 20,
+        10_000_000, 10_000_000, 10_000_000, valid,
+        valid ? "" : "partition 3 is not sorted, \"badly\"");
+    return new BenchResults.Run(size, 16, run, position, 9_000, serverCpu, report);
   }
 
   /** 1 GiB: built-in 50, 40, 60 s (median 50); Dovetail 45, 55, 47.5 s (median 47.5). */
@@ -73,7 +75,9 @@ class BenchResultsTest {
     assertThat(md).contains("| 2.0 GiB | 16 | 1 + 1 | 9.0 s | 100.0 s | 120.0 s | **1.20x** "
         + "| 8.0 s | 9.0 s | 1.13x | NO |");
     assertThat(md).contains("| 1.0 GiB | 4 | Spark built-in | 2 | 40.0 s | 3.0 s | 1000 MiB "
-        + "| 1000 MiB | 10,000,000 | yes |");
+        + "| 1000 MiB | 10,000,000 | - | yes |");
+    assertThat(md).contains("| 1.0 GiB | 3 | Dovetail | 2 | 55.0 s | 6.0 s | 1000 MiB "
+        + "| 1000 MiB | 10,000,000 | 12.3 s | yes |");
     // A problem text never breaks the table.
     assertThat(md).contains("| NO: partition 3 is not sorted, \"badly\" |");
     // One summary row and six run rows.
@@ -86,10 +90,11 @@ class BenchResultsTest {
     assertThat(lines).hasSize(9);
     assertThat(lines.get(0)).isEqualTo(BenchResults.CSV_HEADER);
     assertThat(lines.get(1)).isEqualTo("1073741824,16,10000000,Spark built-in,1,1,9000,50000,"
-        + "4000,1048576000,1048576000,10000000,10000000,true,");
+        + "4000,1048576000,1048576000,10000000,10000000,-1,true,");
+    assertThat(lines.get(2)).contains(",10000000,10000000,12300,true,");
     assertThat(lines.get(8)).endsWith(",false,\"partition 3 is not sorted, \"\"badly\"\"\"");
-    assertThat(BenchResults.CSV_HEADER.split(",")).hasSize(15);
-    assertThat(lines.get(1).split(",", -1)).hasSize(15);
+    assertThat(BenchResults.CSV_HEADER.split(",")).hasSize(16);
+    assertThat(lines.get(1).split(",", -1)).hasSize(16);
   }
 
   @Test

@@ -3,9 +3,12 @@ package io.dovetail.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dovetail.testkit.TestDirs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TeraSortBenchTest {
@@ -74,6 +77,28 @@ class TeraSortBenchTest {
       assertThat(base.sparkConf(PipelineRun.Mode.CLUSTER))
           .containsEntry("spark.executor.memory", "1g")
           .doesNotContainKey("spark.executor.extraJavaOptions");
+    }
+  }
+
+  /** Only the Dovetail servers' CPU counts: a busy child named otherwise is left out. */
+  @Test
+  void serverCpuCountsTheMetadataAndStorageServersOnly() throws Exception {
+    Path dir = TestDirs.create("server-cpu");
+    // Each child burns some CPU, says so, then stays alive until it is stopped.
+    List<String> burn = List.of("bash", "-c",
+        "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo burnt; exec sleep 600");
+    try (ChildProcesses processes = new ChildProcesses()) {
+      assertThat(TeraSortBench.serversCpuMillis(processes)).isZero();
+      CountDownLatch worker = new CountDownLatch(1);
+      processes.start("spark-worker", burn, Map.of(), dir.resolve("w.log"),
+          line -> worker.countDown());
+      assertThat(worker.await(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(TeraSortBench.serversCpuMillis(processes)).isZero();
+      CountDownLatch storage = new CountDownLatch(1);
+      processes.start(LocalCluster.STORAGE + 0, burn, Map.of(), dir.resolve("s.log"),
+          line -> storage.countDown());
+      assertThat(storage.await(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(TeraSortBench.serversCpuMillis(processes)).isPositive();
     }
   }
 
