@@ -3,7 +3,6 @@ package io.dovetail.cli;
 import io.dovetail.cli.demo.Demo;
 import io.dovetail.cli.demo.DemoSettings;
 import io.dovetail.cli.demo.Progress;
-import io.dovetail.common.config.Sizes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,31 +34,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "Data, logs, reports and the chart (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
-  @Option(names = "--keep",
-      description = "Keep the generated and sorted data and the store's files.")
-  boolean keep;
-
-  @Option(names = "--port-base", paramLabel = "<port>", defaultValue = "19300",
-      description = "First of five ports on 127.0.0.1: metadata server, two storage servers, "
-          + "Spark master, its web UI (default: ${DEFAULT-VALUE}).")
-  int portBase;
-
-  @Option(names = "--spark-home", paramLabel = "<dir>",
-      description = "A Spark 4.1 (Scala 2.13) runtime (default: the distribution's spark/).")
-  Path sparkHome;
-
-  @Option(names = "--executor-memory", paramLabel = "<size>", defaultValue = "1g",
-      description = "Heap of each of the two executors (default: ${DEFAULT-VALUE}).")
-  String executorMemory;
-
-  @Option(names = "--replication", paramLabel = "<n>", defaultValue = "1",
-      description = "Dovetail copies of each shuffle partition, 1 or 2 (default: "
-          + "${DEFAULT-VALUE}).")
-  int replication;
-
-  @Option(names = "--seed", paramLabel = "<n>", defaultValue = "1",
-      description = "Seed of the generated data (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @CommandLine.Mixin
+  DemoClusterOptions cluster;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -74,24 +50,9 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private long size(String option, String text) {
-    try {
-      return Sizes.parseBytes(text);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), option + ": '" + text
-          + "' is not a size (" + e.getMessage() + ")");
-    }
-  }
-
   DemoSettings settings() {
-    long bytes = size("--size", size);
-    size("--executor-memory", executorMemory);
-    try {
-      return new DemoSettings(bytes, partitions != null ? partitions
-          : DemoSettings.defaultPartitions(bytes), workDir, keep, portBase, sparkHome,
-          executorMemory, replication, seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    long bytes = DemoClusterOptions.size(spec.commandLine(), "--size", size);
+    return cluster.settings(spec.commandLine(), bytes, partitions != null ? partitions
+        : DemoSettings.defaultPartitions(bytes), workDir);
   }
 }

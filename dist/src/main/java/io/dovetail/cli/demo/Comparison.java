@@ -96,6 +96,12 @@ public final class Comparison {
       data.addSeries(r.label(), List.of("written", "read"),
           List.of(r.shuffleBytesWritten() / 1048576.0, r.shuffleBytesRead() / 1048576.0));
     }
+    twoPanels(title, time, data, png);
+  }
+
+  /** Writes {@code left} and {@code right} side by side under {@code title} to {@code png}. */
+  static void twoPanels(String title, CategoryChart left, CategoryChart right, Path png)
+      throws IOException {
     BufferedImage image = new BufferedImage(2 * PANEL_WIDTH, PANEL_HEIGHT + TITLE_HEIGHT,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
@@ -109,13 +115,12 @@ public final class Comparison {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
       int w = g.getFontMetrics().stringWidth(title);
       g.drawString(title, (image.getWidth() - w) / 2, 29);
-      Graphics2D left = (Graphics2D) g.create(0, TITLE_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
-      time.paint(left, PANEL_WIDTH, PANEL_HEIGHT);
-      left.dispose();
-      Graphics2D right = (Graphics2D) g.create(PANEL_WIDTH, TITLE_HEIGHT, PANEL_WIDTH,
-          PANEL_HEIGHT);
-      data.paint(right, PANEL_WIDTH, PANEL_HEIGHT);
-      right.dispose();
+      Graphics2D l = (Graphics2D) g.create(0, TITLE_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
+      left.paint(l, PANEL_WIDTH, PANEL_HEIGHT);
+      l.dispose();
+      Graphics2D r = (Graphics2D) g.create(PANEL_WIDTH, TITLE_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
+      right.paint(r, PANEL_WIDTH, PANEL_HEIGHT);
+      r.dispose();
     } finally {
       g.dispose();
     }
@@ -124,7 +129,8 @@ public final class Comparison {
     }
   }
 
-  private static CategoryChart panel(String title, String yAxis) {
+  /** One bar chart panel in the demo's style. */
+  static CategoryChart panel(String title, String yAxis) {
     CategoryChart c = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
         .title(title).yAxisTitle(yAxis).build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);

@@ -35,7 +35,7 @@ public final class Demo {
    * Runs the demo; true if both outputs were valid. Failures are {@link CommandFailedException}s.
    */
   public boolean run() {
-    Ports.requireFree(DemoSettings.HOST, portUses());
+    Ports.requireFree(DemoSettings.HOST, portUses(settings));
     Distribution dist = Distribution.locate(settings.sparkHome());
     WorkDir work = new WorkDir(settings.workDir());
     work.prepare();
@@ -46,39 +46,25 @@ public final class Demo {
         + "Spark's built-in shuffle");
     progress.line("Working in " + work.root() + "; logs in " + work.logs());
 
-    List<RunReport> reports = new ArrayList<>();
-    ChildProcesses processes = new ChildProcesses(ChildProcesses.DEFAULT_GRACE, progress::line);
-    boolean stopped = false;
+    List<RunReport> reports;
     try {
-      new LocalCluster(dist, settings, work, processes, progress).start();
-      PipelineRun runner = new PipelineRun(dist, settings, work, processes, progress);
-      progress.line("TeraGen: writing the input (local mode: it shuffles nothing)");
-      runner.run("teragen", "TeraGen", PipelineRun.Mode.LOCAL, "gen");
-      for (Run run : RUNS) {
-        progress.line("TeraSort and TeraValidate through " + run.title());
-        reports.add(RunReport.read(run.title(),
-            runner.run(run.label(), run.title(), run.mode(), "sort,validate")));
-        if (!settings.keep()) {
-          WorkDir.delete(work.output(run.label()));
+      reports = LocalCluster.run(dist, settings, work, progress, "demo", runner -> {
+        progress.line("TeraGen: writing the input (local mode: it shuffles nothing)");
+        runner.run("teragen", "TeraGen", PipelineRun.Mode.LOCAL, "gen");
+        List<RunReport> done = new ArrayList<>();
+        for (Run run : RUNS) {
+          progress.line("TeraSort and TeraValidate through " + run.title());
+          done.add(RunReport.read(run.title(),
+              runner.run(run.label(), run.title(), run.mode(), "sort,validate")));
+          if (!settings.keep()) {
+            WorkDir.delete(work.output(run.label()));
+          }
         }
-      }
-      progress.line("Stopping the local cluster");
-      stopped = true;
-      stop(processes);
-    } catch (RuntimeException e) {
-      if (processes.closing()) {
-        throw new CommandFailedException("interrupted; every process it started is stopped");
-      }
-      throw e;
+        return done;
+      });
     } finally {
-      if (!stopped) {
-        progress.line("Stopping every process the demo started");
-        stop(processes);
-      }
       if (!settings.keep()) {
-        WorkDir.delete(work.data());
-        WorkDir.delete(work.store());
-        WorkDir.delete(work.spark());
+        work.deleteData();
       }
     }
     return report(work, what, reports);
@@ -108,12 +94,8 @@ public final class Demo {
     return valid;
   }
 
-  private void stop(ChildProcesses processes) {
-    progress.line(processes.stopAll().describe(ChildProcesses.DEFAULT_GRACE));
-  }
-
-  /** Every fixed port the demo listens on. */
-  List<Ports.Use> portUses() {
+  /** Every fixed port the local cluster of {@code settings} listens on. */
+  static List<Ports.Use> portUses(DemoSettings settings) {
     List<Ports.Use> uses = new ArrayList<>();
     uses.add(new Ports.Use(settings.metadataPort(), "Dovetail metadata server"));
     for (int i = 0; i < DemoSettings.STORAGE_SERVERS; i++) {

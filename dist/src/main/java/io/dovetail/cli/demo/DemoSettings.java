@@ -45,6 +45,12 @@ public record DemoSettings(long sizeBytes, int partitions, Path workDir, boolean
     }
   }
 
+  /** These settings for another input size and partition count. */
+  public DemoSettings withSize(long newSizeBytes, int newPartitions) {
+    return new DemoSettings(newSizeBytes, newPartitions, workDir, keep, portBase, sparkHome,
+        executorMemory, replication, seed);
+  }
+
   /** The default partition count for {@code sizeBytes}: one per 64 MiB, at least 2. */
   public static int defaultPartitions(long sizeBytes) {
     return (int) Math.max(2, Math.min(10_000, (sizeBytes + BYTES_PER_PARTITION - 1)

@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
 final class LocalCluster {
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final String CLI_MAIN = "io.dovetail.cli.DovetailCli";
+  /** Process names: the metadata server, and storage servers as STORAGE + index. */
+  static final String METADATA = "metadata";
+  static final String STORAGE = "storage-";
   static final int EXECUTORS = 2;
   static final long STORAGE_MEMORY_MB = 512;
   /** For JVMs that coordinate rather than compute: quick to start, light on the cores. */
@@ -44,6 +47,44 @@ final class LocalCluster {
   private final Progress progress;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** What runs on the started cluster: Spark applications through {@code runner}. */
+  interface Session<T> {
+    T run(PipelineRun runner);
+  }
+
+  /**
+   * Starts the cluster, runs {@code session} on it and stops every process it started, on
+   * success, on failure and on Ctrl-C (then the failure says "interrupted"). {@code who} names
+   * the command in the stop message. Returns what the session returned.
+   */
+  static <T> T run(Distribution dist, DemoSettings settings, WorkDir work, Progress progress,
+      String who, Session<T> session) {
+    ChildProcesses processes = new ChildProcesses(ChildProcesses.DEFAULT_GRACE, progress::line);
+    boolean stopped = false;
+    try {
+      new LocalCluster(dist, settings, work, processes, progress).start();
+      T result = session.run(new PipelineRun(dist, settings, work, processes, progress));
+      progress.line("Stopping the local cluster");
+      stopped = true;
+      stop(processes, progress);
+      return result;
+    } catch (RuntimeException e) {
+      if (processes.closing()) {
+        throw new CommandFailedException("interrupted; every process it started is stopped");
+      }
+      throw e;
+    } finally {
+      if (!stopped) {
+        progress.line("Stopping every process the " + who + " started");
+        stop(processes, progress);
+      }
+    }
+  }
+
+  private static void stop(ChildProcesses processes, Progress progress) {
+    progress.line(processes.stopAll().describe(ChildProcesses.DEFAULT_GRACE));
+  }
 
   LocalCluster(Distribution dist, DemoSettings settings, WorkDir work, ChildProcesses processes,
       Progress progress) {
@@ -59,13 +100,13 @@ final class LocalCluster {
    * metadata server, the worker retries the master), then waits until each serves.
    */
   void start() {
-    ChildProcesses.Child meta = server("metadata", "metadata-server", LIGHT_JVM,
+    ChildProcesses.Child meta = server(METADATA, "metadata-server", LIGHT_JVM,
         List.of("dovetail.metadata.host=" + DemoSettings.HOST,
             "dovetail.metadata.port=" + settings.metadataPort(),
             "dovetail.metadata.dbDir=" + work.store().resolve("metadata")));
     List<ChildProcesses.Child> storage = new ArrayList<>();
     for (int i = 0; i < DemoSettings.STORAGE_SERVERS; i++) {
-      storage.add(server("storage-" + i, "storage-server",
+      storage.add(server(STORAGE + i, "storage-server",
           List.of("-XX:MaxDirectMemorySize=" + (STORAGE_MEMORY_MB * 2) + "m"),
           List.of("dovetail.metadata.address=" + settings.metadataAddress(),
               "dovetail.storage.host=" + DemoSettings.HOST,

@@ -39,14 +39,35 @@ final class PipelineRun {
   private final WorkDir work;
   private final ChildProcesses processes;
   private final Progress progress;
+  private final Map<String, String> extraConf;
 
   PipelineRun(Distribution dist, DemoSettings settings, WorkDir work, ChildProcesses processes,
       Progress progress) {
+    this(dist, settings, work, processes, progress, Map.of());
+  }
+
+  private PipelineRun(Distribution dist, DemoSettings settings, WorkDir work,
+      ChildProcesses processes, Progress progress, Map<String, String> extraConf) {
     this.dist = dist;
     this.settings = settings;
     this.work = work;
     this.processes = processes;
     this.progress = progress;
+    this.extraConf = Map.copyOf(extraConf);
+  }
+
+  /** The processes of the cluster this runner submits to. */
+  ChildProcesses processes() {
+    return processes;
+  }
+
+  /**
+   * A runner on the same cluster for other data ({@code settings}: size, partitions, seed) whose
+   * cluster applications add {@code extraConf} to their Spark configuration, last (so it may
+   * override ours).
+   */
+  PipelineRun with(DemoSettings newSettings, Map<String, String> newExtraConf) {
+    return new PipelineRun(dist, newSettings, work, processes, progress, newExtraConf);
   }
 
   /**
@@ -65,7 +86,7 @@ final class PipelineRun {
         ? dist.sparkClassPath() + ":" + dist.pluginJar() : dist.sparkClassPath();
     cmd.addAll(List.of("-cp", classPath, "org.apache.spark.deploy.SparkSubmit",
         "--master", mode == Mode.LOCAL ? "local[" + LOCAL_CORES + "]" : settings.masterUrl(),
-        "--deploy-mode", "client", "--name", "Dovetail demo: " + title, "--class", PIPELINE));
+        "--deploy-mode", "client", "--name", "Dovetail: " + title, "--class", PIPELINE));
     sparkConf(mode).forEach((k, v) -> {
       cmd.add("--conf");
       cmd.add(k + "=" + v);
@@ -128,6 +149,7 @@ final class PipelineRun {
       // gets SIGINT at once, the driver should not retry it for the default minute.
       conf.put("spark.dovetail.rpc.retryWait", "5s");
     }
+    conf.putAll(extraConf);
     return conf;
   }
 

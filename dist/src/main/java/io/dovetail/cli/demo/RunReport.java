@@ -18,17 +18,27 @@ public record RunReport(String label, long sortMillis, long validateMillis,
 
   /** Reads a report with the sort and validate steps. */
   public static RunReport read(String label, Path file) {
+    Properties p = load(file);
+    return new RunReport(label, number(p, "sort.wallMs"), number(p, "validate.wallMs"),
+        number(p, "sort.shuffleBytesWritten"), number(p, "sort.shuffleBytesRead"),
+        number(p, "sort.shuffleRecordsWritten"), number(p, "sort.shuffleRecordsRead"),
+        number(p, "sort.records"), "true".equals(p.getProperty("validate.valid")),
+        p.getProperty("validate.problems", ""));
+  }
+
+  /** The wall time of {@code step} (gen, sort, validate) in the report {@code file}. */
+  public static long wallMillis(Path file, String step) {
+    return number(load(file), step + ".wallMs");
+  }
+
+  private static Properties load(Path file) {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(file)) {
       p.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the report " + file, e);
     }
-    return new RunReport(label, number(p, "sort.wallMs"), number(p, "validate.wallMs"),
-        number(p, "sort.shuffleBytesWritten"), number(p, "sort.shuffleBytesRead"),
-        number(p, "sort.shuffleRecordsWritten"), number(p, "sort.shuffleRecordsRead"),
-        number(p, "sort.records"), "true".equals(p.getProperty("validate.valid")),
-        p.getProperty("validate.problems", ""));
+    return p;
   }
 
   private static long number(Properties p, String key) {
