@@ -61,6 +61,18 @@ final class ElasticListener extends SparkListener {
     this.lifetimes = new ExecutorLifetimes(origin);
   }
 
+  /**
+   * Executors that registered before this listener was added, as of {@code origin}; one seen
+   * added or removed already keeps what was seen.
+   */
+  synchronized void alreadyRegistered(Collection<String> executorIds) {
+    for (String id : executorIds) {
+      if (!lifetimes.known(id)) {
+        lifetimes.added(id, lifetimes.origin());
+      }
+    }
+  }
+
   @Override
   public synchronized void onExecutorAdded(SparkListenerExecutorAdded event) {
     lifetimes.added(event.executorId(), event.time());

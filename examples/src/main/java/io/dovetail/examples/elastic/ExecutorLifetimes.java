@@ -31,6 +31,15 @@ final class ExecutorLifetimes {
     this.origin = origin;
   }
 
+  long origin() {
+    return origin;
+  }
+
+  /** True once {@code executorId} was seen added or removed. */
+  boolean known(String executorId) {
+    return executors.containsKey(executorId);
+  }
+
   void added(String executorId, long time) {
     executors.putIfAbsent(executorId, new Lifetime(executorId, time, -1));
   }

@@ -15,6 +15,7 @@ import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A job with a long skewed tail, for measuring what executors cost under dynamic allocation
@@ -89,6 +90,9 @@ public final class SkewedTailJob {
     ElasticListener listener = new ElasticListener(out, sc.sc().applicationId(), TAIL_RDD,
         SkewedWork.TAIL_PARTITION, origin);
     sc.sc().addSparkListener(listener);
+    // Executors that registered while the context started (initialExecutors) were announced
+    // before the listener existed: count them from its origin.
+    listener.alreadyRegistered(CollectionConverters.asJava(sc.sc().getExecutorIds()));
     out.printf(Locale.ROOT, "step: skewed-tail job: %d records, %d map tasks, %d partitions with "
         + "%.0f%% of the records in one%n", work.records(), work.maps(), work.reduces(),
         work.skew() * 100);

@@ -55,4 +55,16 @@ class ExecutorLifetimesTest {
     l.added("4", 30);
     assertThat(l.maxAlive()).isEqualTo(3);
   }
+
+  @Test
+  void executorsKnownBeforeTheListenerAreSeededOnlyOnce() {
+    ElasticListener listener = new ElasticListener(new java.io.PrintStream(
+        java.io.OutputStream.nullOutputStream()), "app", "rdd", 0, 1_000);
+    listener.onExecutorAdded(new org.apache.spark.scheduler.SparkListenerExecutorAdded(1_500,
+        "2", null));
+    listener.alreadyRegistered(java.util.List.of("1", "2"));
+    // "1" counts from the origin (1 s), "2" from when it was seen added (1.5 s).
+    assertThat(listener.executorMillis(3_000)).isEqualTo(2_000 + 1_500);
+    assertThat(listener.maxAlive()).isEqualTo(2);
+  }
 }
