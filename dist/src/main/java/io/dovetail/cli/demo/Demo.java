@@ -114,6 +114,11 @@ public final class Demo {
 
   /** Every fixed port the demo listens on. */
   List<Ports.Use> portUses() {
+    return portUses(settings);
+  }
+
+  /** Every fixed port a {@link LocalCluster} of {@code settings} listens on. */
+  public static List<Ports.Use> portUses(DemoSettings settings) {
     List<Ports.Use> uses = new ArrayList<>();
     uses.add(new Ports.Use(settings.metadataPort(), "Dovetail metadata server"));
     for (int i = 0; i < DemoSettings.STORAGE_SERVERS; i++) {
