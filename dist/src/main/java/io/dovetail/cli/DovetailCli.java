@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
  * dovetail status [--metadata host:port] [--json]
  * dovetail drain  [--metadata host:port] [--wait] host:port
  * dovetail demo   [--size 1g] [--work-dir dir] [--keep] ...
+ * dovetail bench elastic [--repetitions n] [--cases c,...] ...
  * </pre>
  *
  * Not thread-safe; one command per process (tests call {@link #execute} once per instance).
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
     versionProvider = DovetailCli.Version.class,
     description = "Dovetail, a disaggregated shuffle store for Apache Spark.",
     subcommands = {MetadataServerCommand.class, StorageServerCommand.class, StatusCommand.class,
-        DrainCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        DrainCommand.class, DemoCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class DovetailCli implements Runnable {
   /** Exit status when the work failed (as opposed to a bad command line, which is 2). */
   public static final int EXIT_FAILED = 1;
