@@ -56,7 +56,7 @@ class ElasticCommandTest {
         .contains("--idle-timeout: 'soon' is not a duration");
     assertThat(CliRun.of("bench", "elastic", "--executor-memory", "100m").err())
         .contains("--executor-memory must be at least 512m");
-    assertThat(CliRun.of("bench").err()).contains("Missing benchmark (elastic)");
+    assertThat(CliRun.of("bench").err()).contains("Missing benchmark");
     assertThat(ProcessHandle.current().children().count()).isEqualTo(children);
   }
 
