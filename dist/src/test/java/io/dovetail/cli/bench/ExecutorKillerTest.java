@@ -41,8 +41,9 @@ class ExecutorKillerTest {
     List<Process> started = new java.util.ArrayList<>();
     try {
       for (String id : List.of("1", "2")) {
-        started.add(new ProcessBuilder("bash", "-c", "sleep 120; true", "CoarseGrainedExecutorBackend",
-            "--executor-id", id, "--app-id", "app-test").start());
+        // "; true" keeps bash from exec-ing sleep, so the arguments stay in its command line.
+        started.add(new ProcessBuilder("bash", "-c", "sleep 120; true",
+            "CoarseGrainedExecutorBackend", "--executor-id", id, "--app-id", "app-test").start());
       }
       var found = ExecutorKiller.find(ProcessHandle.current().children(), "app-test", "2");
       assertThat(found).map(ProcessHandle::pid).contains(started.get(1).pid());
