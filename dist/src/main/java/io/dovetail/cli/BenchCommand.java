@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     versionProvider = DovetailCli.Version.class,
     description = "Benchmarks on a local cluster started from this distribution.",
-    subcommands = {TeraSortBenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TeraSortBenchCommand.class, ElasticCommand.class,
+        CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -194,7 +194,7 @@ public final class BenchResults {
       sort.addSeries(s, categories, seconds(s, RunReport::sortMillis));
       validate.addSeries(s, categories, seconds(s, RunReport::validateMillis));
     }
-    Comparison.twoPanels(title, sort, validate, png);
+    Comparison.png(title, List.of(sort, validate), png);
   }
 
   private List<Double> seconds(String shuffle, ToLongFunction<RunReport> metric) {

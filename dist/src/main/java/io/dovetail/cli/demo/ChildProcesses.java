@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * Thread-safe: the demo thread starts processes while the shutdown hook may stop them.
  */
 public final class ChildProcesses implements AutoCloseable {
-  static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(15);
 
   /** A started process; its standard output and error go to {@code log}. */
   public record Child(String name, Process process, Path log) {

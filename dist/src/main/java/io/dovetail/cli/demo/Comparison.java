@@ -96,14 +96,13 @@ public final class Comparison {
       data.addSeries(r.label(), List.of("written", "read"),
           List.of(r.shuffleBytesWritten() / 1048576.0, r.shuffleBytesRead() / 1048576.0));
     }
-    twoPanels(title, time, data, png);
+    png(title, List.of(time, data), png);
   }
 
-  /** Writes {@code left} and {@code right} side by side under {@code title} to {@code png}. */
-  static void twoPanels(String title, CategoryChart left, CategoryChart right, Path png)
-      throws IOException {
-    BufferedImage image = new BufferedImage(2 * PANEL_WIDTH, PANEL_HEIGHT + TITLE_HEIGHT,
-        BufferedImage.TYPE_INT_RGB);
+  /** Writes {@code panels} side by side under {@code title} to {@code png}. */
+  public static void png(String title, List<CategoryChart> panels, Path png) throws IOException {
+    BufferedImage image = new BufferedImage(panels.size() * PANEL_WIDTH,
+        PANEL_HEIGHT + TITLE_HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -115,12 +114,12 @@ public final class Comparison {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
       int w = g.getFontMetrics().stringWidth(title);
       g.drawString(title, (image.getWidth() - w) / 2, 29);
-      Graphics2D l = (Graphics2D) g.create(0, TITLE_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
-      left.paint(l, PANEL_WIDTH, PANEL_HEIGHT);
-      l.dispose();
-      Graphics2D r = (Graphics2D) g.create(PANEL_WIDTH, TITLE_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
-      right.paint(r, PANEL_WIDTH, PANEL_HEIGHT);
-      r.dispose();
+      for (int i = 0; i < panels.size(); i++) {
+        Graphics2D area = (Graphics2D) g.create(i * PANEL_WIDTH, TITLE_HEIGHT, PANEL_WIDTH,
+            PANEL_HEIGHT);
+        panels.get(i).paint(area, PANEL_WIDTH, PANEL_HEIGHT);
+        area.dispose();
+      }
     } finally {
       g.dispose();
     }
@@ -129,8 +128,8 @@ public final class Comparison {
     }
   }
 
-  /** One bar chart panel in the demo's style. */
-  static CategoryChart panel(String title, String yAxis) {
+  /** One bar-chart panel in the style of every Dovetail chart. */
+  public static CategoryChart panel(String title, String yAxis) {
     CategoryChart c = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
         .title(title).yAxisTitle(yAxis).build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);

@@ -95,7 +95,7 @@ public final class Demo {
   }
 
   /** Every fixed port the local cluster of {@code settings} listens on. */
-  static List<Ports.Use> portUses(DemoSettings settings) {
+  public static List<Ports.Use> portUses(DemoSettings settings) {
     List<Ports.Use> uses = new ArrayList<>();
     uses.add(new Ports.Use(settings.metadataPort(), "Dovetail metadata server"));
     for (int i = 0; i < DemoSettings.STORAGE_SERVERS; i++) {

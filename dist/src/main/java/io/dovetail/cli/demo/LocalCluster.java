@@ -22,14 +22,15 @@ import java.util.regex.Pattern;
  * The demo's cluster, every part a real process started from the distribution: a Dovetail
  * metadata server and {@value DemoSettings#STORAGE_SERVERS} storage servers (through
  * {@code DovetailCli}, as {@code bin/dovetail} runs them), a Spark standalone Master and one
- * Worker whose two cores become two one-core executors per application. Each start waits until
- * the process serves, failing with its log if it exits first.
+ * Worker whose cores (two unless chosen) become one-core executors. Each start waits until the
+ * process serves, failing with its log if it exits first. The elastic-executor benchmark starts
+ * the same cluster with a worker offering more one-core executors than the machine has cores.
  *
  * <p>Processes that only coordinate (metadata server, master, worker) run with the client JIT and
  * the serial collector: on a two-core machine that leaves the cores to the executors and storage
  * servers, which run with the JVM's defaults. Not thread-safe.
  */
-final class LocalCluster {
+public final class LocalCluster {
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final String CLI_MAIN = "io.dovetail.cli.DovetailCli";
   /** Process names: the metadata server, and storage servers as STORAGE + index. */
@@ -45,6 +46,8 @@ final class LocalCluster {
   private final WorkDir work;
   private final ChildProcesses processes;
   private final Progress progress;
+  private final int workerCores;
+  private ChildProcesses.Child worker;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -88,6 +91,19 @@ final class LocalCluster {
 
   LocalCluster(Distribution dist, DemoSettings settings, WorkDir work, ChildProcesses processes,
       Progress progress) {
+    this(dist, settings, work, processes, progress, EXECUTORS);
+  }
+
+  /**
+   * A cluster whose worker offers {@code workerCores} cores and memory for as many executors of
+   * {@link DemoSettings#executorMemory()}.
+   */
+  public LocalCluster(Distribution dist, DemoSettings settings, WorkDir work,
+      ChildProcesses processes, Progress progress, int workerCores) {
+    if (workerCores < 1) {
+      throw new IllegalArgumentException("a worker needs at least one core");
+    }
+    this.workerCores = workerCores;
     this.dist = dist;
     this.settings = settings;
     this.work = work;
@@ -99,7 +115,7 @@ final class LocalCluster {
    * Starts every process at once (each waits for what it needs: storage servers retry the
    * metadata server, the worker retries the master), then waits until each serves.
    */
-  void start() {
+  public void start() {
     ChildProcesses.Child meta = server(METADATA, "metadata-server", LIGHT_JVM,
         List.of("dovetail.metadata.host=" + DemoSettings.HOST,
             "dovetail.metadata.port=" + settings.metadataPort(),
@@ -120,9 +136,9 @@ final class LocalCluster {
             "--webui-port", Integer.toString(settings.masterUiPort())), Map.of());
     Path dir = work.spark().resolve("worker");
     long executorMb = Sizes.parseBytes(settings.executorMemory()) >> 20;
-    ChildProcesses.Child worker = spark("spark-worker", "org.apache.spark.deploy.worker.Worker",
-        List.of("--host", DemoSettings.HOST, "--cores", Integer.toString(EXECUTORS),
-            "--memory", (EXECUTORS * executorMb) + "m", "--webui-port", "0",
+    worker = spark("spark-worker", "org.apache.spark.deploy.worker.Worker",
+        List.of("--host", DemoSettings.HOST, "--cores", Integer.toString(workerCores),
+            "--memory", (workerCores * executorMb) + "m", "--webui-port", "0",
             "--work-dir", work.logs().resolve("executors").toString(), settings.masterUrl()),
         Map.of("SPARK_LOCAL_DIRS", dir.resolve("local").toString()));
 
@@ -141,8 +157,13 @@ final class LocalCluster {
       Matcher m = ALIVE_WORKERS.matcher(masterState());
       return m.find() && Integer.parseInt(m.group(1)) >= 1 ? true : null;
     });
-    progress.line("Spark worker with " + EXECUTORS + " cores for " + EXECUTORS
+    progress.line("Spark worker with " + workerCores + " cores for " + workerCores
         + " one-core executors (pid " + worker.pid() + ")");
+  }
+
+  /** The Spark worker, whose descendants are the executors; null before {@link #start()}. */
+  public ChildProcesses.Child worker() {
+    return worker;
   }
 
   private static final Pattern ALIVE_WORKERS = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");

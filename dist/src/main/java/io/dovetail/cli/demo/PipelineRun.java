@@ -16,16 +16,16 @@ import java.util.Map;
  * nothing) runs its tasks in the driver and saves starting executors. Its progress lines are
  * relayed; Spark's own log goes to the run's log file. Not thread-safe.
  */
-final class PipelineRun {
+public final class PipelineRun {
   static final String PIPELINE = "io.dovetail.examples.terasort.TeraPipeline";
-  static final String DOVETAIL_SHUFFLE_MANAGER =
+  public static final String DOVETAIL_SHUFFLE_MANAGER =
       "org.apache.spark.shuffle.dovetail.DovetailShuffleManager";
   /** TeraPipeline's exit status when the output is not a valid sort. */
   static final int EXIT_INVALID = 3;
   static final int LOCAL_CORES = 2;
 
   /** Where an application runs and which shuffle it uses. */
-  enum Mode {
+  public enum Mode {
     /** {@code local[2]}: tasks in the driver JVM, no shuffle needed. */
     LOCAL,
     /** On the cluster with Spark's built-in sort shuffle. */
@@ -41,8 +41,8 @@ final class PipelineRun {
   private final Progress progress;
   private final Map<String, String> extraConf;
 
-  PipelineRun(Distribution dist, DemoSettings settings, WorkDir work, ChildProcesses processes,
-      Progress progress) {
+  public PipelineRun(Distribution dist, DemoSettings settings, WorkDir work,
+      ChildProcesses processes, Progress progress) {
     this(dist, settings, work, processes, progress, Map.of());
   }
 
@@ -76,22 +76,7 @@ final class PipelineRun {
    */
   Path run(String label, String title, Mode mode, String steps) {
     Path report = work.reports().resolve(label + ".properties");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(dist.java().toString());
-    cmd.add("-Xmx1g");
-    cmd.addAll(SparkRuntime.JVM_OPTIONS);
-    // The plugin sits on the driver's class path and, through spark.executor.extraClassPath, on
-    // the executors': as in a SPARK_HOME/jars installation, nothing is shipped per application.
-    String classPath = mode == Mode.DOVETAIL
-        ? dist.sparkClassPath() + ":" + dist.pluginJar() : dist.sparkClassPath();
-    cmd.addAll(List.of("-cp", classPath, "org.apache.spark.deploy.SparkSubmit",
-        "--master", mode == Mode.LOCAL ? "local[" + LOCAL_CORES + "]" : settings.masterUrl(),
-        "--deploy-mode", "client", "--name", "Dovetail: " + title, "--class", PIPELINE));
-    sparkConf(mode).forEach((k, v) -> {
-      cmd.add("--conf");
-      cmd.add(k + "=" + v);
-    });
-    cmd.add(dist.examplesJar().toString());
+    List<String> cmd = submitCommand("Dovetail: " + title, mode, PIPELINE, sparkConf(mode));
     cmd.addAll(List.of("--steps", steps, "--label", label,
         "--records", Long.toString(settings.records()),
         "--partitions", Integer.toString(settings.partitions()),
@@ -119,8 +104,33 @@ final class PipelineRun {
     return report;
   }
 
+  /**
+   * The command line submitting {@code mainClass} of the examples jar with {@code conf}; the
+   * job's own arguments follow.
+   */
+  public List<String> submitCommand(String name, Mode mode, String mainClass,
+      Map<String, String> conf) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(dist.java().toString());
+    cmd.add("-Xmx1g");
+    cmd.addAll(SparkRuntime.JVM_OPTIONS);
+    // The plugin sits on the driver's class path and, through spark.executor.extraClassPath, on
+    // the executors': as in a SPARK_HOME/jars installation, nothing is shipped per application.
+    String classPath = mode == Mode.DOVETAIL
+        ? dist.sparkClassPath() + ":" + dist.pluginJar() : dist.sparkClassPath();
+    cmd.addAll(List.of("-cp", classPath, "org.apache.spark.deploy.SparkSubmit",
+        "--master", mode == Mode.LOCAL ? "local[" + LOCAL_CORES + "]" : settings.masterUrl(),
+        "--deploy-mode", "client", "--name", name, "--class", mainClass));
+    conf.forEach((k, v) -> {
+      cmd.add("--conf");
+      cmd.add(k + "=" + v);
+    });
+    cmd.add(dist.examplesJar().toString());
+    return cmd;
+  }
+
   /** The Spark configuration of a run. */
-  Map<String, String> sparkConf(Mode mode) {
+  public Map<String, String> sparkConf(Mode mode) {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.driver.host", DemoSettings.HOST);
     conf.put("spark.driver.bindAddress", DemoSettings.HOST);

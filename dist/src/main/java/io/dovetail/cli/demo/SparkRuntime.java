@@ -10,9 +10,9 @@ import java.util.Map;
  * every socket on loopback and ignores any Spark or Hadoop settings of the caller's environment.
  * Stateless.
  */
-final class SparkRuntime {
+public final class SparkRuntime {
   /** Spark's own list for Java 17 (org.apache.spark.launcher.JavaModuleOptions). */
-  static final List<String> JVM_OPTIONS = List.of(
+  public static final List<String> JVM_OPTIONS = List.of(
       "-XX:+IgnoreUnrecognizedVMOptions",
       "--add-modules=jdk.incubator.vector",
       "--add-opens=java.base/java.lang=ALL-UNNAMED",
@@ -39,7 +39,7 @@ final class SparkRuntime {
    * The environment of a Spark process bound to {@code host}: SPARK_* and HADOOP_* variables of
    * the caller are removed (a {@code null} value removes), then ours set.
    */
-  static Map<String, String> environment(Distribution dist, String host) {
+  public static Map<String, String> environment(Distribution dist, String host) {
     Map<String, String> env = new HashMap<>();
     for (String name : System.getenv().keySet()) {
       if (name.startsWith("SPARK_") || name.startsWith("PYSPARK_") || name.startsWith("HADOOP_")

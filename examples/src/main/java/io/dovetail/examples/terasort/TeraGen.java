@@ -1,5 +1,6 @@
 package io.dovetail.examples.terasort;
 
+import io.dovetail.examples.Args;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;

@@ -1,12 +1,9 @@
 package io.dovetail.examples.terasort;
 
-import java.io.IOException;
-import java.io.OutputStream;
+import io.dovetail.examples.Args;
+import io.dovetail.examples.Reports;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,16 +167,6 @@ public final class TeraPipeline {
 
   /** Writes {@code report} through a temporary file, so readers never see half of it. */
   static void write(Properties report, Path file) {
-    try {
-      Path abs = file.toAbsolutePath();
-      Files.createDirectories(abs.getParent());
-      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        report.store(os, "Dovetail TeraSort pipeline report");
-      }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write report " + file, e);
-    }
+    Reports.write(report, file, "Dovetail TeraSort pipeline report");
   }
 }

@@ -1,5 +1,6 @@
 package io.dovetail.examples.terasort;
 
+import io.dovetail.examples.Args;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;

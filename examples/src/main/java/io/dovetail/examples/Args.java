@@ -1,4 +1,4 @@
-package io.dovetail.examples.terasort;
+package io.dovetail.examples;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.Set;
  * {@code --name value} command-line arguments of the example jobs (the jar carries no
  * command-line library, so it runs on any Spark class path). Immutable; thread-safe.
  */
-final class Args {
+public final class Args {
   private final Map<String, String> values;
 
   private Args(Map<String, String> values) {
@@ -16,7 +16,7 @@ final class Args {
   }
 
   /** Parses {@code args}; any name outside {@code known} is an error. */
-  static Args parse(String[] args, String... known) {
+  public static Args parse(String[] args, String... known) {
     Set<String> names = Set.of(known);
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -30,7 +30,7 @@ final class Args {
     return new Args(values);
   }
 
-  String get(String name) {
+  public String get(String name) {
     String v = values.get(name);
     if (v == null) {
       throw new IllegalArgumentException("missing --" + name);
@@ -38,23 +38,27 @@ final class Args {
     return v;
   }
 
-  String get(String name, String defaultValue) {
+  public String get(String name, String defaultValue) {
     return values.getOrDefault(name, defaultValue);
   }
 
-  long longValue(String name) {
+  public long longValue(String name) {
     return Long.parseLong(get(name));
   }
 
-  long longValue(String name, long defaultValue) {
+  public long longValue(String name, long defaultValue) {
     return values.containsKey(name) ? longValue(name) : defaultValue;
   }
 
-  int intValue(String name) {
+  public int intValue(String name) {
     return Integer.parseInt(get(name));
   }
 
-  int intValue(String name, int defaultValue) {
+  public int intValue(String name, int defaultValue) {
     return values.containsKey(name) ? intValue(name) : defaultValue;
+  }
+
+  public double doubleValue(String name, double defaultValue) {
+    return values.containsKey(name) ? Double.parseDouble(get(name)) : defaultValue;
   }
 }
