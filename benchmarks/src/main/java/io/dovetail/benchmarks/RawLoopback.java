@@ -33,7 +33,9 @@ final class RawLoopback implements AutoCloseable {
   private final EventLoopGroup clientGroup;
   private final Channel server;
   private final Channel client;
-  private final Semaphore window;
+  private final Semaphore pushWindow;
+  private final Semaphore readWindow;
+  private volatile Semaphore window;
   private final ByteBuf[] pushPayloads;
   private final ByteBuf[] readPayloads;
   private final int pushSize;
@@ -43,11 +45,13 @@ final class RawLoopback implements AutoCloseable {
   private volatile int messageSize;
   private volatile CountDownLatch done;
 
-  RawLoopback(int pushSize, int readSize, int windowMessages) throws InterruptedException {
+  /** @param windowBytes bytes in flight at most, in whole messages, as the store's clients */
+  RawLoopback(int pushSize, int readSize, long windowBytes) throws InterruptedException {
     this.epoll = NettyUtils.useEpoll("AUTO");
     this.serverGroup = NettyUtils.eventLoop(epoll, 2, "raw-server");
     this.clientGroup = NettyUtils.eventLoop(epoll, 2, "raw-client");
-    this.window = new Semaphore(windowMessages);
+    this.pushWindow = new Semaphore((int) Math.max(1, windowBytes / pushSize));
+    this.readWindow = new Semaphore((int) Math.max(1, windowBytes / readSize));
     this.pushSize = pushSize;
     this.readSize = readSize;
     this.pushPayloads = ring(pushSize);
@@ -94,6 +98,7 @@ final class RawLoopback implements AutoCloseable {
   double push(int count) throws InterruptedException {
     messageSize = 8;
     serverMode = Mode.PUSH;
+    window = pushWindow;
     done = new CountDownLatch(count);
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
@@ -108,6 +113,7 @@ final class RawLoopback implements AutoCloseable {
   double read(int count) throws InterruptedException {
     messageSize = readSize;
     serverMode = Mode.READ;
+    window = readWindow;
     done = new CountDownLatch(count);
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
