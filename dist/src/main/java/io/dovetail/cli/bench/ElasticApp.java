@@ -94,16 +94,7 @@ final class ElasticApp {
             progress.line("  " + title + ": " + line.substring(line.indexOf(' ') + 1));
           }
         });
-    int status;
-    try {
-      status = app.process().waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CommandFailedException("interrupted");
-    }
-    if (processes.closing()) {
-      throw new CommandFailedException("interrupted");
-    }
+    int status = processes.awaitExit(app);
     if (status != 0 || !Files.exists(report)) {
       throw new CommandFailedException(title + " failed (exit status " + status + "); from its "
           + "log, " + app.log() + ":\n" + app.errorSummary(15));

@@ -1,5 +1,6 @@
 package io.dovetail.cli.demo;
 
+import io.dovetail.cli.CommandFailedException;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -147,6 +148,24 @@ public final class ChildProcesses implements AutoCloseable {
     } catch (IOException e) {
       // The process went away (or its log did); nothing left to relay.
     }
+  }
+
+  /**
+   * Waits until {@code child} exits and returns its exit status. Fails with "interrupted" when
+   * this thread is interrupted or every process is being stopped (for instance on Ctrl-C).
+   */
+  public int awaitExit(Child child) {
+    int status;
+    try {
+      status = child.process().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandFailedException("interrupted");
+    }
+    if (closing) {
+      throw new CommandFailedException("interrupted");
+    }
+    return status;
   }
 
   /** True once {@link #stopAll()} has begun (for instance on Ctrl-C). */

@@ -87,16 +87,7 @@ public final class PipelineRun {
     ChildProcesses.Child app = processes.start(label, cmd,
         SparkRuntime.environment(dist, DemoSettings.HOST), work.log(label),
         line -> relay(title, line));
-    int status;
-    try {
-      status = app.process().waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CommandFailedException("interrupted");
-    }
-    if (processes.closing()) {
-      throw new CommandFailedException("interrupted");
-    }
+    int status = processes.awaitExit(app);
     if ((status != 0 && status != EXIT_INVALID) || !Files.exists(report)) {
       throw new CommandFailedException(title + " failed (exit status " + status + "); from its "
           + "log, " + app.log() + ":\n" + app.errorSummary(15));
