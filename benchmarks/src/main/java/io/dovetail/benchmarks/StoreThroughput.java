@@ -77,6 +77,10 @@ public final class StoreThroughput {
         .set("dovetail.client.read.maxBytesInFlight", Long.toString(window))
         .set("dovetail.client.push.maxBatchBytes", "8m")
         .set("dovetail.transport.connectionsPerPeer", "1");
+    // -Ddovetail.<key>=<value> overrides a setting, to compare configurations.
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("dovetail.") && !k.startsWith("dovetail.bench."))
+        .forEach(k -> conf.set(k, System.getProperty(k)));
     System.out.printf(Locale.ROOT, "Store throughput: %s in %s batches, %d partitions, %s frames,"
             + " %s window, best of %d rounds%n", Sizes.humanBytes(total), Sizes.humanBytes(batch),
         partitions, Sizes.humanBytes(frame), Sizes.humanBytes(window), rounds);

@@ -54,6 +54,13 @@ public final class CommonConfig implements ConfigEntryProvider {
               "between 64k and 2g")
           .createWithDefault(128L << 20);
 
+  public static final ConfigEntry<Long> RECEIVE_POOL =
+      ConfigEntry.builder("dovetail.transport.receivePoolBytes")
+          .doc("Direct memory a client keeps for reuse to receive read chunks into (64k to 16m "
+              + "each). Reused memory is far cheaper to fill than fresh pages; 0 leaves chunks in "
+              + "the socket's receive buffers.")
+          .bytesConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(32L << 20);
+
   public static final ConfigEntry<Duration> RPC_TIMEOUT = ConfigEntry.builder("dovetail.rpc.timeout")
       .doc("Deadline of one control-plane (gRPC) call.")
       .durationConf().createWithDefault(Duration.ofSeconds(30));
@@ -77,6 +84,6 @@ public final class CommonConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(AUTH_SECRET, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS, CONNECTIONS_PER_PEER, CONNECT_TIMEOUT,
-        REQUEST_TIMEOUT, MAX_FRAME_SIZE, RPC_TIMEOUT, RPC_RETRY_WAIT);
+        REQUEST_TIMEOUT, MAX_FRAME_SIZE, RECEIVE_POOL, RPC_TIMEOUT, RPC_RETRY_WAIT);
   }
 }

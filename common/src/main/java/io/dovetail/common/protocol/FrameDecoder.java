@@ -1,6 +1,7 @@
 package io.dovetail.common.protocol;
 
 import io.dovetail.common.ErrorCode;
+import io.dovetail.common.transport.ReceivePool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,10 @@ import java.util.List;
  * Splits the byte stream into frames and decodes each into a {@link Message}. Rejects, with a
  * {@link FrameException}, a frame that is too short, too long, of another version or of an
  * unknown type, or whose fields do not parse. One instance per channel; runs on its event loop.
+ *
+ * <p>With a {@link ReceivePool}, the body of a frame the pool accepts is copied, as it arrives,
+ * into a buffer of the pool, and the decoded message holds that buffer instead of the socket's
+ * receive buffers.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
   /** length:int32 version:int8 type:int8 requestId:int64. */
@@ -21,13 +26,24 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   private final int maxFrameSize;
   private final FrameAdmission admission;
+  private final ReceivePool receivePool;
   private int admitted = -1;
+  /** The body being received into {@link #receivePool}, with its frame's type and request id. */
+  private ByteBuf receiving;
+  private MessageType receivingType;
+  private long receivingId;
   private boolean waiting;
   private boolean failed;
 
   public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
+    this(maxFrameSize, admission, null);
+  }
+
+  /** @param receivePool where large bodies are received, or null to leave them in place */
+  public FrameDecoder(int maxFrameSize, FrameAdmission admission, ReceivePool receivePool) {
     this.maxFrameSize = maxFrameSize;
     this.admission = admission;
+    this.receivePool = receivePool;
     // Frames carry up to megabytes of payload: gather the socket's buffers instead of copying
     // them into one growing buffer.
     setCumulator(COMPOSITE_CUMULATOR);
@@ -50,7 +66,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   private void decodeFrames(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    while (!waiting && in.readableBytes() >= HEADER_SIZE) {
+    while (!waiting && (receiving != null ? in.isReadable() : in.readableBytes() >= HEADER_SIZE)) {
+      if (receiving != null) {
+        in.readBytes(receiving, Math.min(in.readableBytes(), receiving.writableBytes()));
+        if (receiving.isWritable()) {
+          return;
+        }
+        ByteBuf fields = receiving;
+        receiving = null;
+        try {
+          emit(receivingType, receivingId, fields, out);
+        } finally {
+          fields.release();
+        }
+        continue;
+      }
       int start = in.readerIndex();
       int length = in.getInt(start);
       if (length < HEADER_AFTER_LENGTH) {
@@ -79,29 +109,40 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         admitted = r;
       }
+      int bodyLength = length - HEADER_AFTER_LENGTH;
+      if (receivePool != null && receivePool.accepts(bodyLength)) {
+        receivingType = type;
+        receivingId = in.getLong(start + 6);
+        in.skipBytes(HEADER_SIZE);
+        receiving = receivePool.take(bodyLength);
+        continue;
+      }
       if (in.readableBytes() < 4 + length) {
         return;
       }
       long requestId = in.getLong(start + 6);
       in.skipBytes(HEADER_SIZE);
-      ByteBuf fields = in.readSlice(length - HEADER_AFTER_LENGTH);
-      int reserved = admitted;
-      admitted = -1;
-      Message m;
-      try {
-        m = decodeFields(type, fields);
-      } catch (RuntimeException e) {
-        admission.release(reserved);
-        if (e instanceof FrameException) {
-          throw e;
-        }
-        throw new FrameException(ErrorCode.MALFORMED_FRAME,
-            "cannot decode " + type + ": " + e);
-      }
-      m.requestId(requestId);
-      m.admittedBytes(reserved);
-      out.add(m);
+      emit(type, requestId, in.readSlice(bodyLength), out);
     }
+  }
+
+  /** Decodes the admitted frame whose fields are {@code fields} and passes it on. */
+  private void emit(MessageType type, long requestId, ByteBuf fields, List<Object> out) {
+    int reserved = admitted;
+    admitted = -1;
+    Message m;
+    try {
+      m = decodeFields(type, fields);
+    } catch (RuntimeException e) {
+      admission.release(reserved);
+      if (e instanceof FrameException) {
+        throw e;
+      }
+      throw new FrameException(ErrorCode.MALFORMED_FRAME, "cannot decode " + type + ": " + e);
+    }
+    m.requestId(requestId);
+    m.admittedBytes(reserved);
+    out.add(m);
   }
 
   private void wakeUp(ChannelHandlerContext ctx) {
@@ -129,6 +170,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       admission.release(admitted);
     }
     admitted = -1;
+    if (receiving != null) {
+      receiving.release();
+      receiving = null;
+    }
   }
 
   /** Decodes the fields (and body) of one frame of {@code type}. */

@@ -37,6 +37,7 @@ public final class TransportClientFactory implements Closeable {
   private final long connectTimeoutMs;
   private final long requestTimeoutMs;
   private final String secret;
+  private final ReceivePool receivePool;
   private final ConcurrentHashMap<HostPort, AtomicReferenceArray<TransportClient>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -50,6 +51,7 @@ public final class TransportClientFactory implements Closeable {
     this.requestTimeoutMs = conf.get(CommonConfig.REQUEST_TIMEOUT).toMillis();
     this.secret = conf.get(CommonConfig.AUTH_SECRET);
     int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
+    this.receivePool = new ReceivePool(conf.get(CommonConfig.RECEIVE_POOL));
     this.bootstrap = new Bootstrap()
         .group(group)
         .channel(NettyUtils.clientChannelClass(epoll))
@@ -61,7 +63,8 @@ public final class TransportClientFactory implements Closeable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
-                .addLast("frameDecoder", new FrameDecoder(maxFrame, FrameAdmission.NONE))
+                .addLast("frameDecoder",
+                    new FrameDecoder(maxFrame, FrameAdmission.NONE, receivePool))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE);
           }
         });
@@ -136,5 +139,11 @@ public final class TransportClientFactory implements Closeable {
       closeClients(peer);
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    receivePool.close();
+  }
+
+  /** Where the bodies of received chunks go. */
+  public ReceivePool receivePool() {
+    return receivePool;
   }
 }

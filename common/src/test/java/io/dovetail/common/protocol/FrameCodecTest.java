@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dovetail.common.ErrorCode;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
+import io.dovetail.common.transport.ReceivePool;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -156,6 +158,51 @@ class FrameCodecTest {
     assertThat(((Message) in.readInbound()).requestId()).isEqualTo(1);
     assertThat(((Message) in.readInbound()).requestId()).isEqualTo(2);
     in.finishAndReleaseAll();
+  }
+
+  @Test
+  void largeBodiesAreReceivedIntoThePoolAcrossReadsAndItsMemoryIsReused() {
+    ReceivePool pool = new ReceivePool(8L << 20);
+    byte[] data = new byte[300_000];
+    new java.util.Random(7).nextBytes(data);
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, FrameAdmission.NONE, pool));
+    for (int round = 0; round < 3; round++) {
+      // A small frame, a pooled chunk and another small frame, arriving in odd-sized pieces.
+      ByteBuf all = Unpooled.wrappedBuffer(wire(StatusResponse.ok(1)),
+          wire(new ChunkResponse(9, round, Unpooled.wrappedBuffer(data))),
+          wire(StatusResponse.ok(3)));
+      while (all.isReadable()) {
+        in.writeInbound(all.readRetainedSlice(Math.min(65_521, all.readableBytes())));
+      }
+      all.release();
+      assertThat(((Message) in.readInbound()).requestId()).isEqualTo(1);
+      ChunkResponse chunk = in.readInbound();
+      assertThat(chunk.chunkIndex()).isEqualTo(round);
+      assertThat(ByteBufUtil.getBytes(chunk.data())).isEqualTo(data);
+      assertThat(pool.idleBytes()).isZero();
+      ((Message) in.readInbound()).release();
+      chunk.release();
+      assertThat(pool.idleBytes()).as("released memory goes back to the pool").isEqualTo(512 * 1024);
+    }
+    assertThat(pool.reuseCount()).isEqualTo(2);
+    assertThat(pool.allocatedBytes()).isEqualTo(512 * 1024);
+    in.finishAndReleaseAll();
+    pool.close();
+    assertThat(pool.allocatedBytes()).isZero();
+  }
+
+  @Test
+  void aConnectionClosedMidBodyReturnsItsPoolBuffer() {
+    ReceivePool pool = new ReceivePool(8L << 20);
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, FrameAdmission.NONE, pool));
+    ByteBuf frame = wire(new ChunkResponse(9, 0, Unpooled.wrappedBuffer(new byte[100_000])));
+    in.writeInbound(frame.readRetainedSlice(70_000));
+    frame.release();
+    assertThat(pool.allocatedBytes()).isPositive();
+    assertThat(pool.idleBytes()).isZero();
+    in.finishAndReleaseAll();
+    assertThat(pool.idleBytes()).isEqualTo(pool.allocatedBytes());
+    pool.close();
   }
 
   private static ErrorCode rejectionOf(ByteBuf bytes) {
