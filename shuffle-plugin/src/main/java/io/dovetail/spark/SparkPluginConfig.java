@@ -39,6 +39,16 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
           .bytesConf().checkValue(v -> v >= 1024 && v <= (64L << 20), "between 1k and 64m")
           .createWithDefault(256L << 10);
 
+  public static final ConfigEntry<String> BATCH_FORMAT =
+      ConfigEntry.builder("dovetail.writer.batchFormat")
+          .doc("How a batch's serialized records are compressed. auto: one LZ4 block per batch "
+              + "when spark.io.compression.codec is lz4 and I/O encryption is off (Spark's LZ4 "
+              + "stream without its per-stream setup and checksums, which the batch's CRC32C "
+              + "covers), else Spark's own streams; spark: always Spark's own streams.")
+          .stringConf()
+          .checkValue(v -> v.equals("auto") || v.equals("spark"), "auto or spark")
+          .createWithDefault("auto");
+
   public static final ConfigEntry<Integer> EMBEDDED_STORAGE_SERVERS =
       ConfigEntry.builder("dovetail.embedded.storageServers")
           .doc("Storage servers of the embedded cluster the driver starts when "
@@ -74,7 +84,7 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
 
   @Override
   public List<ConfigEntry<?>> entries() {
-    return List.of(REPLICATION, HASH_MAX_PARTITIONS, WRITER_BUFFER, WRITER_BATCH,
+    return List.of(REPLICATION, HASH_MAX_PARTITIONS, WRITER_BUFFER, WRITER_BATCH, BATCH_FORMAT,
         EMBEDDED_STORAGE_SERVERS, EMBEDDED_DIR, APP_HEARTBEAT, DISABLE_LOCAL_READER);
   }
 }

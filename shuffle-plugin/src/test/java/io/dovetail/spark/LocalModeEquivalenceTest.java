@@ -35,16 +35,26 @@ class LocalModeEquivalenceTest {
   }
 
   /**
-   * RDD jobs with Kryo (relocatable: more than 400 partitions take the serialized-sort writer)
-   * and the zstd codec.
+   * RDD jobs with Kryo (relocatable: more than 400 partitions take the serialized-sort writer, and
+   * fewer keep one stream per partition across batches) and the zstd codec (Spark's streams).
    */
   @TestFactory
   List<DynamicTest> withKryoAndZstd() {
+    return rddJobsWithKryo("zstd");
+  }
+
+  /** The same with the LZ4 codec: Kryo records in LZ4 block batches. */
+  @TestFactory
+  List<DynamicTest> withKryoAndLz4Blocks() {
+    return rddJobsWithKryo("lz4");
+  }
+
+  private List<DynamicTest> rddJobsWithKryo(String codec) {
     var jobs = Jobs.all();
     jobs.keySet().removeIf(name -> !name.startsWith("rdd"));
     java.util.function.Function<String, SparkSession> kryo = manager -> builder(manager)
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .config("spark.io.compression.codec", "zstd").getOrCreate();
+        .config("spark.io.compression.codec", codec).getOrCreate();
     Map<String, Object> builtIn = ShuffleEquivalence.runAll(() -> kryo.apply(null), jobs);
     Map<String, Object> dovetail =
         ShuffleEquivalence.runAll(() -> kryo.apply(ShuffleEquivalence.DOVETAIL), jobs);

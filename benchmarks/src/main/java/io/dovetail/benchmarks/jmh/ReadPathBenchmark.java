@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.executor.TempShuffleReadMetrics;
 import org.apache.spark.storage.ShuffleBlockId;
+import io.dovetail.spark.codec.BatchFormat;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,6 +45,9 @@ public class ReadPathBenchmark {
   static final int MAPS = 8;
   static final int PARTITIONS = 32;
 
+  @Param({"LZ4_BLOCK", "SPARK_STREAMS"})
+  BatchFormat format;
+
   private ShufflePathState state;
   private int shuffle;
   private long totalBytes;
@@ -63,7 +68,7 @@ public class ReadPathBenchmark {
       MapOutputWriter writer = new MapOutputWriter(
           state.client.pusher(ShufflePathState.APP, shuffle, m, m, 0),
           ShufflePathState.partitioner(PARTITIONS), state.serializer, state.serializerManager,
-          shuffle, m, state.pluginConf);
+          format, shuffle, m, state.pluginConf);
       writer.write(CollectionConverters.asScala(Arrays.asList(records).iterator()));
       writer.commit();
       writer.close();
@@ -76,7 +81,7 @@ public class ReadPathBenchmark {
     long n = 0;
     ShuffleReader source = state.client.reader(ShufflePathState.APP, shuffle, 0, PARTITIONS, 0, -1);
     BatchRecordIterator records = new BatchRecordIterator(source,
-        state.serializer.newInstance(), state.serializerManager,
+        state.serializer.newInstance(), state.serializerManager, format,
         new ShuffleBlockId(shuffle, 0L, 0), new TempShuffleReadMetrics(),
         e -> e, () -> { });
     while (records.hasNext()) {

@@ -2,6 +2,7 @@ package io.dovetail.benchmarks.jmh;
 
 import io.dovetail.spark.write.MapOutputWriter;
 import java.util.concurrent.TimeUnit;
+import io.dovetail.spark.codec.BatchFormat;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,6 +40,9 @@ public class WritePathBenchmark {
   @Param({"200", "2000"})
   int partitions;
 
+  @Param({"LZ4_BLOCK", "SPARK_STREAMS"})
+  BatchFormat format;
+
   private ShufflePathState state;
   private Tuple2<byte[], byte[]>[] records;
   private int shuffle;
@@ -68,7 +72,7 @@ public class WritePathBenchmark {
     MapOutputWriter writer = new MapOutputWriter(
         state.client.pusher(ShufflePathState.APP, shuffle, map, map, 0),
         ShufflePathState.partitioner(partitions), state.serializer, state.serializerManager,
-        shuffle, map, state.pluginConf);
+        format, shuffle, map, state.pluginConf);
     map++;
     writer.write(CollectionConverters.asScala(java.util.Arrays.asList(records).iterator()));
     writer.commit();

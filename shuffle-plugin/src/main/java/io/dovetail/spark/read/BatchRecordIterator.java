@@ -5,6 +5,9 @@ import io.dovetail.client.read.ShuffleReader;
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
 import io.netty.buffer.ByteBufInputStream;
+import io.dovetail.spark.codec.BatchFormat;
+import io.dovetail.spark.codec.Lz4Batches;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,8 @@ public final class BatchRecordIterator extends AbstractIterator<Tuple2<Object, O
   private final SerializerInstance serializer;
   private final SerializerManager serializerManager;
   private final BlockId blockId;
+  /** Decodes {@link BatchFormat#LZ4_BLOCK} payloads; null for Spark's streams. */
+  private final Lz4Batches.Decoder lz4;
   private final ShuffleReadMetricsReporter metrics;
   private final Function<DovetailException, RuntimeException> onFailure;
   private final Runnable onComplete;
@@ -40,11 +45,13 @@ public final class BatchRecordIterator extends AbstractIterator<Tuple2<Object, O
   private boolean done;
 
   public BatchRecordIterator(ShuffleReader source, SerializerInstance serializer,
-      SerializerManager serializerManager, BlockId blockId, ShuffleReadMetricsReporter metrics,
-      Function<DovetailException, RuntimeException> onFailure, Runnable onComplete) {
+      SerializerManager serializerManager, BatchFormat format, BlockId blockId,
+      ShuffleReadMetricsReporter metrics, Function<DovetailException, RuntimeException> onFailure,
+      Runnable onComplete) {
     this.source = source;
     this.serializer = serializer;
     this.serializerManager = serializerManager;
+    this.lz4 = format == BatchFormat.LZ4_BLOCK ? new Lz4Batches.Decoder() : null;
     this.blockId = blockId;
     this.metrics = metrics;
     this.onFailure = onFailure;
@@ -90,8 +97,20 @@ public final class BatchRecordIterator extends AbstractIterator<Tuple2<Object, O
     reportWait();
     metrics.incRemoteBlocksFetched(1);
     metrics.incRemoteBytesRead(batch.payload().readableBytes());
-    InputStream in = serializerManager.wrapStream(blockId,
-        new ByteBufInputStream(batch.payload(), false));
+    InputStream in;
+    if (lz4 != null) {
+      try {
+        in = lz4.open(batch.payload());
+      } catch (IOException e) {
+        ReadBatch b = batch;
+        batch = null;
+        b.release();
+        throw onFailure.apply(new DovetailException(ErrorCode.INTEGRITY_MISMATCH,
+            "partition " + b.partition() + ", map " + b.mapIndex() + ": " + e.getMessage(), e));
+      }
+    } else {
+      in = serializerManager.wrapStream(blockId, new ByteBufInputStream(batch.payload(), false));
+    }
     stream = serializer.deserializeStream(in);
     records = stream.asKeyValueIterator();
     recordsInBatch = 0;

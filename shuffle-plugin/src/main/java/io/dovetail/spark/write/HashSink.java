@@ -7,8 +7,10 @@ import org.apache.spark.shuffle.dovetail.SparkBridge;
 /**
  * One serialization stream per partition, writing into that partition's buffer. A partition whose
  * buffer reaches the batch size is compressed and pushed; when all buffers together exceed the
- * buffer limit, the largest are pushed early. Memory: the buffer limit plus one serializer stream
- * per partition written to. Not thread-safe.
+ * buffer limit, the largest are pushed early. A serializer whose records can be relocated (each
+ * record's bytes decode on their own) keeps its stream across batches, flushed at each batch's
+ * end; any other serializer's stream is closed with each batch, so every batch decodes alone.
+ * Memory: the buffer limit plus one serializer stream per partition written to. Not thread-safe.
  */
 final class HashSink implements RecordSink {
   private static final class Partition {
@@ -18,15 +20,17 @@ final class HashSink implements RecordSink {
   }
 
   private final SerializerInstance serializer;
+  private final boolean keepStreams;
   private final BatchPusher out;
   private final int batchSize;
   private final long bufferLimit;
   private final Partition[] partitions;
   private long buffered;
 
-  HashSink(SerializerInstance serializer, BatchPusher out, int numPartitions, int batchSize,
-      long bufferLimit) {
+  HashSink(SerializerInstance serializer, boolean relocatable, BatchPusher out, int numPartitions,
+      int batchSize, long bufferLimit) {
     this.serializer = serializer;
+    this.keepStreams = relocatable;
     this.out = out;
     this.batchSize = batchSize;
     this.bufferLimit = bufferLimit;
@@ -58,8 +62,12 @@ final class HashSink implements RecordSink {
   private void push(int partition) {
     Partition p = partitions[partition];
     int before = p.bytes.size();
-    p.stream.close();
-    p.stream = null;
+    if (keepStreams) {
+      p.stream.flush();
+    } else {
+      p.stream.close();
+      p.stream = null;
+    }
     int size = p.bytes.size();
     buffered += size - before;
     out.push(partition, p.bytes.array(), 0, size, p.records);

@@ -4,6 +4,7 @@ import io.dovetail.client.CommitResult;
 import io.dovetail.client.push.ShufflePusher;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.spark.SparkPluginConfig;
+import io.dovetail.spark.codec.BatchFormat;
 import org.apache.spark.Partitioner;
 import org.apache.spark.serializer.Serializer;
 import org.apache.spark.serializer.SerializerManager;
@@ -24,18 +25,21 @@ public final class MapOutputWriter {
   private long recordsWritten;
 
   public MapOutputWriter(ShufflePusher pusher, Partitioner partitioner, Serializer serializer,
-      SerializerManager serializerManager, int shuffleId, long mapId, DovetailConf conf) {
+      SerializerManager serializerManager, BatchFormat format, int shuffleId, long mapId,
+      DovetailConf conf) {
     this.pusher = pusher;
     this.partitioner = partitioner;
-    this.batches = new BatchPusher(pusher, serializerManager, new ShuffleBlockId(shuffleId, mapId, 0));
+    this.batches = new BatchPusher(pusher, serializerManager,
+        new ShuffleBlockId(shuffleId, mapId, 0), format);
     int numPartitions = partitioner.numPartitions();
     int batchSize = (int) (long) conf.get(SparkPluginConfig.WRITER_BATCH);
     long bufferLimit = conf.get(SparkPluginConfig.WRITER_BUFFER);
-    this.sorted = numPartitions > conf.get(SparkPluginConfig.HASH_MAX_PARTITIONS)
-        && serializer.supportsRelocationOfSerializedObjects();
+    boolean relocatable = serializer.supportsRelocationOfSerializedObjects();
+    this.sorted = numPartitions > conf.get(SparkPluginConfig.HASH_MAX_PARTITIONS) && relocatable;
     this.sink = sorted
         ? new SortSink(serializer.newInstance(), batches, batchSize, bufferLimit)
-        : new HashSink(serializer.newInstance(), batches, numPartitions, batchSize, bufferLimit);
+        : new HashSink(serializer.newInstance(), relocatable, batches, numPartitions, batchSize,
+            bufferLimit);
   }
 
   /** True when records are sorted by partition in one buffer rather than kept per partition. */

@@ -1,5 +1,6 @@
 package org.apache.spark.shuffle.dovetail;
 
+import io.dovetail.spark.codec.BatchFormat;
 import org.apache.spark.ShuffleDependency;
 import org.apache.spark.shuffle.BaseShuffleHandle;
 
@@ -15,14 +16,16 @@ public final class DovetailShuffleHandle<K, V, C> extends BaseShuffleHandle<K, V
   private final String metadataAddress;
   private final int numMaps;
   private final int numPartitions;
+  private final BatchFormat batchFormat;
 
   public DovetailShuffleHandle(int shuffleId, ShuffleDependency<K, V, C> dependency, String appId,
-      String metadataAddress, int numMaps, int numPartitions) {
+      String metadataAddress, int numMaps, int numPartitions, BatchFormat batchFormat) {
     super(shuffleId, dependency);
     this.appId = appId;
     this.metadataAddress = metadataAddress;
     this.numMaps = numMaps;
     this.numPartitions = numPartitions;
+    this.batchFormat = batchFormat;
   }
 
   public String appId() {
@@ -41,9 +44,14 @@ public final class DovetailShuffleHandle<K, V, C> extends BaseShuffleHandle<K, V
     return numPartitions;
   }
 
+  /** How every batch of this shuffle is encoded. */
+  public BatchFormat batchFormat() {
+    return batchFormat;
+  }
+
   @Override
   public String toString() {
     return "DovetailShuffleHandle(" + appId + "/" + shuffleId() + ", " + numMaps + " maps, "
-        + numPartitions + " partitions)";
+        + numPartitions + " partitions, " + batchFormat + ")";
   }
 }

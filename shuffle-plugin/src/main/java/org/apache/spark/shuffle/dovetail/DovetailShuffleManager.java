@@ -5,6 +5,7 @@ import io.dovetail.client.DovetailClient;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.spark.DovetailRuntime;
 import io.dovetail.spark.SparkPluginConfig;
+import io.dovetail.spark.codec.BatchFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.ShuffleDependency;
@@ -105,8 +106,10 @@ public final class DovetailShuffleManager implements ShuffleManager {
     runtime.client(address).registerShuffle(appId, shuffleId, numMaps, numPartitions,
         conf.get(SparkPluginConfig.REPLICATION));
     registered.put(shuffleId, appId);
+    BatchFormat batchFormat =
+        BatchFormat.choose(sparkConf, conf.get(SparkPluginConfig.BATCH_FORMAT));
     return new DovetailShuffleHandle<>(shuffleId, dependency, appId, address, numMaps,
-        numPartitions);
+        numPartitions, batchFormat);
   }
 
   private DovetailClient client(DovetailShuffleHandle<?, ?, ?> handle) {

@@ -79,7 +79,8 @@ public final class DovetailShuffleReader<K, C> implements org.apache.spark.shuff
     }
     ShuffleDependency<K, ?, C> dep = handle.dependency();
     BatchRecordIterator records = new BatchRecordIterator(source, dep.serializer().newInstance(),
-        SparkEnv.get().serializerManager(), new ShuffleBlockId(handle.shuffleId(), 0L, 0),
+        SparkEnv.get().serializerManager(), handle.batchFormat(),
+        new ShuffleBlockId(handle.shuffleId(), 0L, 0),
         metrics, this::failure, () -> context.taskMetrics().mergeShuffleReadMetrics());
     context.addTaskCompletionListener((TaskCompletionListener) ctx -> records.close());
     Iterator<Product2<K, C>> input = (Iterator) new InterruptibleIterator<>(context, records);

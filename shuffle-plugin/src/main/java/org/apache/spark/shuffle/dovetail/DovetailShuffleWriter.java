@@ -42,7 +42,7 @@ public final class DovetailShuffleWriter<K, V, C> extends ShuffleWriter<K, V> {
         client.pusher(handle.appId(), handle.shuffleId(), context.partitionId(), mapId,
             context.stageAttemptNumber()),
         dep.partitioner(), dep.serializer(), SparkEnv.get().serializerManager(),
-        handle.shuffleId(), mapId, conf);
+        handle.batchFormat(), handle.shuffleId(), mapId, conf);
   }
 
   @Override
