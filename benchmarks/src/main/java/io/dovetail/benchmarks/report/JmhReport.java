@@ -150,8 +150,8 @@ public final class JmhReport {
     }
     classesByRun.forEach((run, classes) ->
         sb.append("* ").append(String.join(", ", classes)).append(": ").append(run).append('\n'));
-    sb.append("* Error: half the 99.9 % confidence interval; - where JMH gives none (too few"
-        + " iterations)\n\n");
+    sb.append("* Error: half the width of the 99.9 % confidence interval; - where JMH gives none"
+        + " (too few iterations)\n\n");
     List<List<String>> rows = new ArrayList<>();
     for (Score s : results.scores()) {
       int decimals = decimals(s.score());

@@ -73,6 +73,8 @@ class JmhReportTest {
         .contains("* FrameCodecBenchmark: 1 fork, 1 thread, warm-up 2 x 2 s,"
             + " measurement 3 x 3 s\n")
         .contains("* ReadPathBenchmark: 1 fork, 1 thread, warm-up 1 x 3 s, measurement 1 x 3 s\n")
+        .contains("* Error: half the width of the 99.9 % confidence interval; - where JMH gives"
+            + " none (too few iterations)\n")
         .contains("| Benchmark | Params | Mode | Score | Error | Unit |\n"
             + "|---|---|---|--:|--:|---|\n"
             + "| FrameCodecBenchmark.decode | batchBytes=4096, batches=4 | thrpt | 986,969"
