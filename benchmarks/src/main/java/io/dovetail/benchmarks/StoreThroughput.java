@@ -1,5 +1,10 @@
 package io.dovetail.benchmarks;
 
+import io.dovetail.benchmarks.report.Reports;
+import io.dovetail.benchmarks.report.StoreThroughputReport;
+import io.dovetail.benchmarks.report.StoreThroughputReport.Direction;
+import io.dovetail.benchmarks.report.StoreThroughputReport.Round;
+import io.dovetail.benchmarks.report.StoreThroughputReport.Side;
 import io.dovetail.client.DovetailClient;
 import io.dovetail.client.push.ShufflePusher;
 import io.dovetail.client.read.ReadBatch;
@@ -14,7 +19,11 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -29,33 +38,15 @@ import java.util.stream.Stream;
  * chunks. Each figure is the best of three rounds after a warm-up round, printed with the CPU time
  * the whole process spent per GiB moved in that round: on a shared machine the rates swing with
  * the neighbours' load, the CPU cost much less. {@code -Ddovetail.bench.only=raw} or {@code =store}
- * runs one side alone (to profile it).
+ * runs one side alone (to profile it). Every round is also written as a report (see {@link
+ * StoreThroughputReport}) to {@code benchmarks/results/store-throughput/}, or to the directory
+ * {@code -Ddovetail.bench.out} names.
  */
 public final class StoreThroughput {
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private StoreThroughput() {}
-
-  /** The best round: bytes per second, and process CPU seconds per GiB in that round. */
-  private static final class Best {
-    double rate;
-    double cpuPerGib;
-
-    void offer(long bytes, long wallNanos, long cpuNanos) {
-      double r = bytes / (wallNanos / 1e9);
-      if (r > rate) {
-        rate = r;
-        cpuPerGib = cpuNanos / 1e9 / (bytes / (double) (1L << 30));
-      }
-    }
-
-    @Override
-    public String toString() {
-      return String.format(Locale.ROOT, "%s/s (%.2f cpu-s/GiB)", Sizes.humanBytes((long) rate),
-          cpuPerGib);
-    }
-  }
 
   private static long cpu() {
     return OS.getProcessCpuTime();
@@ -69,6 +60,10 @@ public final class StoreThroughput {
     int partitions = 64;
     int rounds = 3;
     long window = 64L << 20;
+    String started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS)
+        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    String loadAtStart = Reports.loadAverage();
+    Path out = Reports.outputDir("benchmarks/results/" + StoreThroughputReport.NAME);
     DovetailConf conf = new DovetailConf()
         .set("dovetail.storage.memoryLimit", "512m")
         .set("dovetail.transport.maxFrameSize", "16m")
@@ -86,36 +81,64 @@ public final class StoreThroughput {
         partitions, Sizes.humanBytes(frame), Sizes.humanBytes(window), rounds);
 
     String only = System.getProperty("dovetail.bench.only", "");
-    Best rawPush = new Best();
-    Best rawRead = new Best();
+    StoreThroughputReport report = new StoreThroughputReport();
+    String rawTransport = "";
     if (!only.equals("store")) {
-      try (RawLoopback raw = new RawLoopback(frame, chunk, window)) {
-        int pushFrames = (int) (total / frame);
-        int readFrames = (int) (total / chunk);
-        raw.push(pushFrames / 4);
-        for (int r = 0; r < rounds; r++) {
-          long start = System.nanoTime();
-          long cpu = cpu();
-          raw.push(pushFrames);
-          rawPush.offer((long) pushFrames * frame, System.nanoTime() - start, cpu() - cpu);
-        }
-        raw.read(readFrames / 4);
-        for (int r = 0; r < rounds; r++) {
-          long start = System.nanoTime();
-          long cpu = cpu();
-          raw.read(readFrames);
-          rawRead.offer((long) readFrames * chunk, System.nanoTime() - start, cpu() - cpu);
-        }
-        System.out.printf(Locale.ROOT, "raw netty loopback (%s): push %s, read %s%n",
-            raw.epoll() ? "epoll" : "nio", rawPush, rawRead);
+      rawTransport = runRaw(report, total, frame, chunk, window, rounds);
+      System.out.printf(Locale.ROOT, "raw netty loopback (%s): push %s, read %s%n", rawTransport,
+          best(report, Side.RAW, Direction.PUSH), best(report, Side.RAW, Direction.READ));
+    }
+    if (!only.equals("raw")) {
+      runStore(report, conf, total, batch, partitions, rounds);
+      System.out.printf(Locale.ROOT, "dovetail storage server: push %s, read %s%n",
+          best(report, Side.DOVETAIL, Direction.PUSH),
+          best(report, Side.DOVETAIL, Direction.READ));
+      if (!only.equals("store")) {
+        System.out.printf(Locale.ROOT,
+            "RATIO push %.2f (target >= %.2f), read %.2f (target >= %.2f)%n",
+            report.ratio(Direction.PUSH).orElseThrow(), StoreThroughputReport.PUSH_TARGET,
+            report.ratio(Direction.READ).orElseThrow(), StoreThroughputReport.READ_TARGET);
       }
     }
-    if (only.equals("raw")) {
-      return;
-    }
 
-    Best push = new Best();
-    Best read = new Best();
+    StoreThroughputReport.Conditions conditions = new StoreThroughputReport.Conditions(total,
+        batch, partitions, frame, chunk, window, rounds, only, rawTransport,
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), started,
+        loadAtStart, Reports.loadAverage());
+    List<Path> files = report.write(out, conditions);
+    System.out.printf(Locale.ROOT, "Report: %s%n",
+        String.join(", ", files.stream().map(Path::toString).toList()));
+  }
+
+  /** Times the baseline's rounds into {@code report}; returns its transport, epoll or nio. */
+  private static String runRaw(StoreThroughputReport report, long total, int frame, int chunk,
+      long window, int rounds) throws InterruptedException {
+    try (RawLoopback raw = new RawLoopback(frame, chunk, window)) {
+      int pushFrames = (int) (total / frame);
+      int readFrames = (int) (total / chunk);
+      raw.push(pushFrames / 4);
+      for (int r = 1; r <= rounds; r++) {
+        long start = System.nanoTime();
+        long cpu = cpu();
+        raw.push(pushFrames);
+        progress(report, new Round(Side.RAW, Direction.PUSH, r, (long) pushFrames * frame,
+            System.nanoTime() - start, cpu() - cpu), rounds);
+      }
+      raw.read(readFrames / 4);
+      for (int r = 1; r <= rounds; r++) {
+        long start = System.nanoTime();
+        long cpu = cpu();
+        raw.read(readFrames);
+        progress(report, new Round(Side.RAW, Direction.READ, r, (long) readFrames * chunk,
+            System.nanoTime() - start, cpu() - cpu), rounds);
+      }
+      return raw.epoll() ? "epoll" : "nio";
+    }
+  }
+
+  /** Times one storage server's rounds, each a push then a read of one shuffle, into report. */
+  private static void runStore(StoreThroughputReport report, DovetailConf conf, long total,
+      int batch, int partitions, int rounds) throws IOException {
     Path dir = Files.createTempDirectory("dovetail-bench-");
     try (EmbeddedCluster cluster = EmbeddedCluster.builder().conf(conf).baseDir(dir)
         .storageServers(1).build().start();
@@ -155,9 +178,13 @@ public final class StoreThroughput {
             b.release();
           }
         }
+        long readWall = System.nanoTime() - start;
+        long readCpu = cpu() - cpu;
         if (r >= 0) {
-          push.offer(batches * batch, pushWall, pushCpu);
-          read.offer(bytes, System.nanoTime() - start, cpu() - cpu);
+          progress(report, new Round(Side.DOVETAIL, Direction.PUSH, r + 1, batches * batch,
+              pushWall, pushCpu), rounds);
+          progress(report, new Round(Side.DOVETAIL, Direction.READ, r + 1, bytes, readWall,
+              readCpu), rounds);
         }
         client.unregisterShuffle("bench", shuffle);
       }
@@ -167,12 +194,17 @@ public final class StoreThroughput {
     } finally {
       deleteRecursively(dir);
     }
-    System.out.printf(Locale.ROOT, "dovetail storage server: push %s, read %s%n", push, read);
-    if (!only.equals("store")) {
-      System.out.printf(Locale.ROOT,
-          "RATIO push %.2f (target >= 0.70), read %.2f (target >= 0.80)%n",
-          push.rate / rawPush.rate, read.rate / rawRead.rate);
-    }
+  }
+
+  /** Records a round and prints it, outside the timed part. */
+  private static void progress(StoreThroughputReport report, Round round, int rounds) {
+    report.add(round);
+    System.out.printf(Locale.ROOT, "  %s %s, round %d of %d: %s%n", round.side().title(),
+        round.direction().key(), round.round(), rounds, round.text());
+  }
+
+  private static String best(StoreThroughputReport report, Side side, Direction direction) {
+    return report.best(side, direction).map(Round::text).orElse("-");
   }
 
   private static void deleteRecursively(Path dir) {
