@@ -73,9 +73,13 @@ public final class StoreThroughput {
         .set("dovetail.client.push.maxBatchBytes", "8m")
         .set("dovetail.transport.connectionsPerPeer", "1");
     // -Ddovetail.<key>=<value> overrides a setting, to compare configurations.
-    System.getProperties().stringPropertyNames().stream()
-        .filter(k -> k.startsWith("dovetail.") && !k.startsWith("dovetail.bench."))
-        .forEach(k -> conf.set(k, System.getProperty(k)));
+    List<String> overrides = System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("dovetail.") && !k.startsWith("dovetail.bench.")).sorted()
+        .map(k -> k + "=" + System.getProperty(k)).toList();
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      conf.set(o.substring(0, eq), o.substring(eq + 1));
+    }
     System.out.printf(Locale.ROOT, "Store throughput: %s in %s batches, %d partitions, %s frames,"
             + " %s window, best of %d rounds%n", Sizes.humanBytes(total), Sizes.humanBytes(batch),
         partitions, Sizes.humanBytes(frame), Sizes.humanBytes(window), rounds);
@@ -104,7 +108,7 @@ public final class StoreThroughput {
     StoreThroughputReport.Conditions conditions = new StoreThroughputReport.Conditions(total,
         batch, partitions, frame, chunk, window, rounds, only, rawTransport,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), started,
-        loadAtStart, Reports.loadAverage());
+        loadAtStart, Reports.loadAverage(), overrides);
     List<Path> files = report.write(out, conditions);
     System.out.printf(Locale.ROOT, "Report: %s%n",
         String.join(", ", files.stream().map(Path::toString).toList()));

@@ -99,7 +99,8 @@ public final class StoreThroughputReport {
    */
   public record Conditions(long totalBytes, int batchBytes, int partitions, int frameBytes,
       int chunkBytes, long windowBytes, int rounds, String only, String rawTransport, int cores,
-      String javaVersion, String started, String loadAtStart, String loadAtEnd) {
+      String javaVersion, String started, String loadAtStart, String loadAtEnd,
+      List<String> overrides) {
     List<String> bullets() {
       List<String> b = new ArrayList<>();
       b.add("Started " + started + "; " + cores + " cores; Java " + javaVersion);
@@ -119,6 +120,9 @@ public final class StoreThroughputReport {
       });
       if (!rawTransport.isEmpty()) {
         b.add("Raw loopback transport: " + rawTransport);
+      }
+      if (!overrides.isEmpty()) {
+        b.add("Dovetail settings given on the command line: " + String.join(", ", overrides));
       }
       return b;
     }

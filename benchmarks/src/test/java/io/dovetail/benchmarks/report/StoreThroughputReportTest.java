@@ -22,7 +22,8 @@ class StoreThroughputReportTest {
   static Conditions conditions(String only) {
     return new Conditions(GIB, 256 << 10, 64, 1 << 20, 4 << 20, 64L << 20, 3, only,
         only.equals("store") ? "" : "epoll", 2, "17.0.15", "2026-11-23T21:30:00+01:00",
-        "1.50 1.60 2.30", "2.00 1.70 2.30");
+        "1.50 1.60 2.30", "2.00 1.70 2.30",
+        only.equals("store") ? List.of("dovetail.transport.receivePoolBytes=0") : List.of());
   }
 
   /**
@@ -77,6 +78,7 @@ class StoreThroughputReportTest {
             + " gathered into 1.0 MiB frames; read in 4.0 MiB chunks; 64.0 MiB in flight\n")
         .contains("* 3 timed rounds per side and direction")
         .contains("* Raw loopback transport: epoll\n")
+        .doesNotContain("settings given on the command line")
         .contains("| Side | Direction | Round 1 | Round 2 | Round 3 | Best |\n"
             + "|---|---|--:|--:|--:|--:|\n")
         .contains("| raw Netty loopback | push | 1.0 GiB/s, 0.50 cpu-s/GiB"
@@ -97,6 +99,8 @@ class StoreThroughputReportTest {
     r.add(new Round(Side.DOVETAIL, Direction.READ, 1, GIB, SECOND, SECOND));
     String md = r.markdown(conditions("store"));
     assertThat(md).contains("* Dovetail only (-Ddovetail.bench.only=store)\n")
+        .contains("* Dovetail settings given on the command line: "
+            + "dovetail.transport.receivePoolBytes=0\n")
         .doesNotContain("raw Netty loopback |").doesNotContain("Transport")
         .contains("No ratios: they need both sides in one run.\n");
     assertThat(r.ratio(Direction.PUSH)).isEmpty();
