@@ -35,9 +35,9 @@ import java.util.stream.Stream;
  * <pre>benchmarks/bin/store-throughput [totalBytes] [batchBytes]</pre>
  *
  * Defaults: 2g pushed in 256k batches over 64 partitions, gathered into 1m frames; reads use 4m
- * chunks. Each figure is the best of three rounds after a warm-up round, printed with the CPU time
- * the whole process spent per GiB moved in that round: on a shared machine the rates swing with
- * the neighbours' load, the CPU cost much less. {@code -Ddovetail.bench.only=raw} or {@code =store}
+ * chunks. Each figure is the best of three rounds after two full-size warm-up rounds, printed
+ * with the CPU time the whole process spent per GiB moved in that round: on a shared machine the
+ * rates swing with the neighbours' load, the CPU cost much less. {@code -Ddovetail.bench.only=raw} or {@code =store}
  * runs one side alone (to profile it). Every round is also written as a report (see {@link
  * StoreThroughputReport}) to {@code benchmarks/results/store-throughput/}, or to the directory
  * {@code -Ddovetail.bench.out} names.
@@ -106,7 +106,7 @@ public final class StoreThroughput {
     }
 
     StoreThroughputReport.Conditions conditions = new StoreThroughputReport.Conditions(total,
-        batch, partitions, frame, chunk, window, rounds, only, rawTransport,
+        batch, partitions, frame, chunk, window, WARMUPS, rounds, only, rawTransport,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), started,
         loadAtStart, Reports.loadAverage(), overrides);
     List<Path> files = report.write(out, conditions);
@@ -114,13 +114,22 @@ public final class StoreThroughput {
         String.join(", ", files.stream().map(Path::toString).toList()));
   }
 
+  /**
+   * Untimed full-size rounds before the timed ones, for each side and direction: the store's code
+   * paths are many more than the baseline's, and a short warm-up left its JIT work in the timed
+   * rounds. {@code -Ddovetail.bench.warmups=N} changes it.
+   */
+  static final int WARMUPS = Integer.getInteger("dovetail.bench.warmups", 2);
+
   /** Times the baseline's rounds into {@code report}; returns its transport, epoll or nio. */
   private static String runRaw(StoreThroughputReport report, long total, int frame, int chunk,
       long window, int rounds) throws InterruptedException {
     try (RawLoopback raw = new RawLoopback(frame, chunk, window)) {
       int pushFrames = (int) (total / frame);
       int readFrames = (int) (total / chunk);
-      raw.push(pushFrames / 4);
+      for (int w = 0; w < WARMUPS; w++) {
+        raw.push(pushFrames);
+      }
       for (int r = 1; r <= rounds; r++) {
         long start = System.nanoTime();
         long cpu = cpu();
@@ -128,7 +137,9 @@ public final class StoreThroughput {
         progress(report, new Round(Side.RAW, Direction.PUSH, r, (long) pushFrames * frame,
             System.nanoTime() - start, cpu() - cpu), rounds);
       }
-      raw.read(readFrames / 4);
+      for (int w = 0; w < WARMUPS; w++) {
+        raw.read(readFrames);
+      }
       for (int r = 1; r <= rounds; r++) {
         long start = System.nanoTime();
         long cpu = cpu();
@@ -157,9 +168,9 @@ public final class StoreThroughput {
         rnd.nextBytes(random);
         payloads[i] = PooledByteBufAllocator.DEFAULT.directBuffer(batch).writeBytes(random);
       }
-      for (int r = -1; r < rounds; r++) {
-        int shuffle = r + 1;
-        long batches = (r < 0 ? total / 4 : total) / batch;
+      for (int r = -WARMUPS; r < rounds; r++) {
+        int shuffle = r + WARMUPS;
+        long batches = total / batch;
         client.registerShuffle("bench", shuffle, 1, partitions, 1);
         long start = System.nanoTime();
         long cpu = cpu();

@@ -98,8 +98,8 @@ public final class StoreThroughputReport {
    * @param started when the run started, as written in the report
    */
   public record Conditions(long totalBytes, int batchBytes, int partitions, int frameBytes,
-      int chunkBytes, long windowBytes, int rounds, String only, String rawTransport, int cores,
-      String javaVersion, String started, String loadAtStart, String loadAtEnd,
+      int chunkBytes, long windowBytes, int warmups, int rounds, String only, String rawTransport,
+      int cores, String javaVersion, String started, String loadAtStart, String loadAtEnd,
       List<String> overrides) {
     List<String> bullets() {
       List<String> b = new ArrayList<>();
@@ -111,8 +111,9 @@ public final class StoreThroughputReport {
           Sizes.humanBytes(totalBytes), Sizes.humanBytes(batchBytes), partitions,
           Sizes.humanBytes(frameBytes), Sizes.humanBytes(chunkBytes),
           Sizes.humanBytes(windowBytes)));
-      b.add(rounds + " timed rounds per side and direction after a warm-up round of a quarter"
-          + " of the size; the best round counts");
+      b.add(rounds + " timed rounds per side and direction after " + warmups
+          + " untimed full-size warm-up round" + (warmups == 1 ? "" : "s")
+          + "; the best round counts");
       b.add(switch (only) {
         case "raw" -> "Raw Netty loopback only (-Ddovetail.bench.only=raw)";
         case "store" -> "Dovetail only (-Ddovetail.bench.only=store)";

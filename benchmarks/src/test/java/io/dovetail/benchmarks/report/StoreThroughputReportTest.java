@@ -20,7 +20,7 @@ class StoreThroughputReportTest {
   static final long SECOND = 1_000_000_000L;
 
   static Conditions conditions(String only) {
-    return new Conditions(GIB, 256 << 10, 64, 1 << 20, 4 << 20, 64L << 20, 3, only,
+    return new Conditions(GIB, 256 << 10, 64, 1 << 20, 4 << 20, 64L << 20, 2, 3, only,
         only.equals("store") ? "" : "epoll", 2, "17.0.15", "2026-11-23T21:30:00+01:00",
         "1.50 1.60 2.30", "2.00 1.70 2.30",
         only.equals("store") ? List.of("dovetail.transport.receivePoolBytes=0") : List.of());
@@ -76,7 +76,8 @@ class StoreThroughputReportTest {
             + " 2.00 1.70 2.30 at the end\n")
         .contains("* 1.0 GiB per round: pushed in 256.0 KiB batches over 64 partitions,"
             + " gathered into 1.0 MiB frames; read in 4.0 MiB chunks; 64.0 MiB in flight\n")
-        .contains("* 3 timed rounds per side and direction")
+        .contains("* 3 timed rounds per side and direction after 2 untimed full-size warm-up"
+            + " rounds; the best round counts\n")
         .contains("* Raw loopback transport: epoll\n")
         .doesNotContain("settings given on the command line")
         .contains("| Side | Direction | Round 1 | Round 2 | Round 3 | Best |\n"

@@ -56,10 +56,11 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Long> RECEIVE_POOL =
       ConfigEntry.builder("dovetail.transport.receivePoolBytes")
-          .doc("Direct memory a client keeps for reuse to receive read chunks into (64k to 16m "
-              + "each). Reused memory is far cheaper to fill than fresh pages; 0 leaves chunks in "
-              + "the socket's receive buffers.")
-          .bytesConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(32L << 20);
+          .doc("Idle direct memory a client keeps for reuse to receive read chunks into (64k to "
+              + "16m each); best at least the memory of the reads in flight at once. Reused memory "
+              + "is far cheaper to fill than fresh pages; 0 leaves chunks in the socket's receive "
+              + "buffers.")
+          .bytesConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(64L << 20);
 
   public static final ConfigEntry<Duration> RPC_TIMEOUT = ConfigEntry.builder("dovetail.rpc.timeout")
       .doc("Deadline of one control-plane (gRPC) call.")

@@ -20,16 +20,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * frame body out of its receive buffers (which it then frees on its own thread, so they stay in
  * its cache) into a buffer of this pool, whose memory stays mapped.
  *
- * <p>Buffers come in power-of-two classes from {@value #MIN_CLASS} to {@value #MAX_CLASS} bytes;
- * {@link #take} returns a buffer of exactly the requested capacity over the memory of the next
+ * <p>Buffers come in size classes: powers of two from {@value #MIN_CLASS} bytes to 1 MiB, then
+ * every whole MiB up to {@value #MAX_CLASS} bytes (a read chunk of 4 MiB plus its fields takes
+ * 5 MiB, not 8). {@link #take} returns a buffer of exactly the requested capacity over the memory of the next
  * class up. When the last reference to it is released, the memory returns to the pool, which
  * keeps at most {@code maxIdleBytes} idle and frees the rest.
  */
 public final class ReceivePool implements AutoCloseable {
   public static final int MIN_CLASS = 64 * 1024;
   public static final int MAX_CLASS = 16 * 1024 * 1024;
-  private static final int CLASSES = Integer.numberOfTrailingZeros(MAX_CLASS)
+  private static final int MIB = 1024 * 1024;
+  /** Power-of-two classes up to 1 MiB. */
+  private static final int SMALL_CLASSES = Integer.numberOfTrailingZeros(MIB)
       - Integer.numberOfTrailingZeros(MIN_CLASS) + 1;
+  private static final int CLASSES = SMALL_CLASSES + MAX_CLASS / MIB - 1;
 
   /** The leases wrap memory by address. */
   private static final boolean UNSAFE = PlatformDependent.hasUnsafe();
@@ -55,8 +59,16 @@ public final class ReceivePool implements AutoCloseable {
   }
 
   static int sizeClass(int bytes) {
+    if (bytes > MIB) {
+      return SMALL_CLASSES + (bytes - 1) / MIB - 1;
+    }
     int rounded = bytes <= MIN_CLASS ? MIN_CLASS : Integer.highestOneBit(bytes - 1) << 1;
     return Integer.numberOfTrailingZeros(rounded) - Integer.numberOfTrailingZeros(MIN_CLASS);
+  }
+
+  static int classBytes(int sizeClass) {
+    return sizeClass < SMALL_CLASSES ? MIN_CLASS << sizeClass
+        : (sizeClass - SMALL_CLASSES + 2) * MIB;
   }
 
   /**
@@ -68,7 +80,7 @@ public final class ReceivePool implements AutoCloseable {
       throw new IllegalArgumentException("no receive buffer class for " + capacity + " bytes");
     }
     int c = sizeClass(capacity);
-    int classBytes = MIN_CLASS << c;
+    int classBytes = classBytes(c);
     ByteBuffer memory = free.get(c).pollFirst();
     if (memory != null) {
       idleBytes.addAndGet(-classBytes);
@@ -83,7 +95,7 @@ public final class ReceivePool implements AutoCloseable {
   }
 
   private void giveBack(ByteBuffer memory, int c) {
-    int classBytes = MIN_CLASS << c;
+    int classBytes = classBytes(c);
     if (!closed && idleBytes.get() + classBytes <= maxIdleBytes) {
       idleBytes.addAndGet(classBytes);
       free.get(c).addFirst(memory);
@@ -115,8 +127,8 @@ public final class ReceivePool implements AutoCloseable {
   private void drain() {
     for (int c = 0; c < CLASSES; c++) {
       for (ByteBuffer b; (b = free.get(c).pollFirst()) != null; ) {
-        idleBytes.addAndGet(-(MIN_CLASS << c));
-        allocatedBytes.addAndGet(-(MIN_CLASS << c));
+        idleBytes.addAndGet(-classBytes(c));
+        allocatedBytes.addAndGet(-classBytes(c));
         PlatformDependent.freeDirectBuffer(b);
       }
     }

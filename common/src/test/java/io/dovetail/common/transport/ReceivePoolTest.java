@@ -65,6 +65,22 @@ class ReceivePoolTest {
   }
 
   @Test
+  void classesArePowersOfTwoToOneMibThenWholeMibs() {
+    int[][] expected = {{1, 65_536}, {65_536, 65_536}, {65_537, 131_072}, {1 << 20, 1 << 20},
+        {(1 << 20) + 1, 2 << 20}, {(4 << 20) + 12, 5 << 20}, {16 << 20, 16 << 20}};
+    for (int[] e : expected) {
+      assertThat(ReceivePool.classBytes(ReceivePool.sizeClass(e[0]))).as("class of %d", e[0])
+          .isEqualTo(e[1]);
+    }
+    try (ReceivePool pool = new ReceivePool(64L << 20)) {
+      pool.take((4 << 20) + 12).release();
+      assertThat(pool.idleBytes()).isEqualTo(5L << 20);
+      pool.take(16 << 20).release();
+      assertThat(pool.idleBytes()).isEqualTo(21L << 20);
+    }
+  }
+
+  @Test
   void onlyBodiesWithinTheClassesAreAccepted() {
     try (ReceivePool pool = new ReceivePool(1L << 20)) {
       assertThat(pool.accepts(ReceivePool.MIN_CLASS - 1)).isFalse();
