@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -73,13 +74,13 @@ public final class StoreThroughput {
         .set("dovetail.client.push.maxBatchBytes", "8m")
         .set("dovetail.transport.connectionsPerPeer", "1");
     // -Ddovetail.<key>=<value> overrides a setting, to compare configurations.
-    List<String> overrides = System.getProperties().stringPropertyNames().stream()
+    List<String> overrides = new ArrayList<>();
+    System.getProperties().stringPropertyNames().stream()
         .filter(k -> k.startsWith("dovetail.") && !k.startsWith("dovetail.bench.")).sorted()
-        .map(k -> k + "=" + System.getProperty(k)).toList();
-    for (String o : overrides) {
-      int eq = o.indexOf('=');
-      conf.set(o.substring(0, eq), o.substring(eq + 1));
-    }
+        .forEach(k -> {
+          conf.set(k, System.getProperty(k));
+          overrides.add(k + "=" + System.getProperty(k));
+        });
     System.out.printf(Locale.ROOT, "Store throughput: %s in %s batches, %d partitions, %s frames,"
             + " %s window, best of %d rounds%n", Sizes.humanBytes(total), Sizes.humanBytes(batch),
         partitions, Sizes.humanBytes(frame), Sizes.humanBytes(window), rounds);
