@@ -61,6 +61,15 @@ public final class StoreThroughput {
     int partitions = 64;
     int rounds = 3;
     long window = 64L << 20;
+    int maxBatch = 8 << 20;
+    if (total < chunk || batch <= 0 || batch > maxBatch) {
+      // Rates are per whole frame and chunk: anything smaller would time nothing.
+      System.err.printf(Locale.ROOT, "store-throughput: the total must be at least %s (one read"
+              + " chunk) and the batch between 1 byte and %s; got %s and %s%n",
+          Sizes.humanBytes(chunk), Sizes.humanBytes(maxBatch), Sizes.humanBytes(total),
+          Sizes.humanBytes(batch));
+      System.exit(2);
+    }
     String started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS)
         .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     String loadAtStart = Reports.loadAverage();
@@ -71,7 +80,7 @@ public final class StoreThroughput {
         .set("dovetail.client.push.frameSize", Integer.toString(frame))
         .set("dovetail.client.push.maxInFlightBytes", Long.toString(window))
         .set("dovetail.client.read.maxBytesInFlight", Long.toString(window))
-        .set("dovetail.client.push.maxBatchBytes", "8m")
+        .set("dovetail.client.push.maxBatchBytes", Integer.toString(maxBatch))
         .set("dovetail.transport.connectionsPerPeer", "1");
     // -Ddovetail.<key>=<value> overrides a setting, to compare configurations.
     List<String> overrides = new ArrayList<>();
