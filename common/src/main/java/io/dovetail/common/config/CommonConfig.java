@@ -27,7 +27,8 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Integer> CLIENT_THREADS =
       ConfigEntry.builder("dovetail.transport.clientThreads")
-          .doc("Event-loop threads of a data-plane client; 0 means the number of cores.")
+          .doc("Event-loop threads of a data-plane client; 0 means the number of cores (in a "
+              + "Spark executor, spark.executor.cores when the application sets it).")
           .intConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(0);
 
   public static final ConfigEntry<Integer> CONNECTIONS_PER_PEER =

@@ -2,6 +2,7 @@ package org.apache.spark.shuffle.dovetail;
 
 import io.dovetail.client.ClientConfig;
 import io.dovetail.client.DovetailClient;
+import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.spark.DovetailRuntime;
 import io.dovetail.spark.SparkPluginConfig;
@@ -56,16 +57,31 @@ public final class DovetailShuffleManager implements ShuffleManager {
       all.put(kv._1(), kv._2());
     }
     this.conf = DovetailConf.fromPrefixed(all, "spark.");
-    // Readers prefetch as much as Spark's own reader would, unless told otherwise.
+    applyClientDefaults(sparkConf, conf, isDriver);
+    this.runtime = new DovetailRuntime(conf, isDriver,
+        sparkConf.get("spark.driver.host", "127.0.0.1"));
+    if (isDriver) {
+      applyDriverDefaults(sparkConf);
+    }
+  }
+
+  /**
+   * Client settings that follow from the application's Spark settings, each applied only when the
+   * application did not set the Dovetail key itself.
+   */
+  static void applyClientDefaults(SparkConf sparkConf, DovetailConf conf, boolean isDriver) {
+    // Readers prefetch as much as Spark's own reader would.
     if (conf.getRaw(ClientConfig.READ_MAX_IN_FLIGHT.key()) == null
         && sparkConf.contains("spark.reducer.maxSizeInFlight")) {
       conf.set(ClientConfig.READ_MAX_IN_FLIGHT.key(),
           sparkConf.getSizeAsBytes("spark.reducer.maxSizeInFlight") + "b");
     }
-    this.runtime = new DovetailRuntime(conf, isDriver,
-        sparkConf.get("spark.driver.host", "127.0.0.1"));
-    if (isDriver) {
-      applyDriverDefaults(sparkConf);
+    // An executor runs at most spark.executor.cores tasks at once: its client needs no more event
+    // loops than that, however many cores the host has.
+    if (!isDriver && conf.getRaw(CommonConfig.CLIENT_THREADS.key()) == null
+        && sparkConf.contains("spark.executor.cores")) {
+      conf.set(CommonConfig.CLIENT_THREADS.key(),
+          Integer.toString(Math.max(1, sparkConf.getInt("spark.executor.cores", 1))));
     }
   }
 
