@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
     versionProvider = DovetailCli.Version.class, sortOptions = false,
     description = {"Runs a job with a long skewed tail with dynamic allocation on a local "
         + "cluster, through Spark's built-in shuffle (with shuffle tracking) and through "
-        + "Dovetail, once undisturbed and once with an idle executor killed while only the "
-        + "skewed partition is left; compares wall time, executor-seconds and recomputed tasks.",
+        + "Dovetail: undisturbed, with an idle executor killed while only the skewed "
+        + "partition is left, and with the skewed partition's executor killed as soon as its "
+        + "stage is done; compares wall time, executor-seconds and recomputed tasks.",
         "Writes elastic.md, elastic.csv and elastic.png to the work directory. Every process "
             + "it starts is stopped at the end, on failure and on Ctrl-C."})
 final class ElasticCommand implements Callable<Integer> {
@@ -32,7 +33,8 @@ final class ElasticCommand implements Callable<Integer> {
   int repetitions;
 
   @Option(names = "--cases", paramLabel = "<case,...>",
-      defaultValue = "builtin,dovetail,builtin-kill,dovetail-kill", split = ",",
+      defaultValue = "builtin,dovetail,builtin-kill,dovetail-kill,builtin-kill-writer,"
+          + "dovetail-kill-writer", split = ",",
       description = "Cases, in order (default: ${DEFAULT-VALUE}).")
   List<String> cases;
 

@@ -17,10 +17,11 @@ class ElasticCommandTest {
   }
 
   @Test
-  void defaultsRunAllFourCasesOnceAtTheDocumentedSize() {
+  void defaultsRunAllSixCasesOnceAtTheDocumentedSize() {
     var s = parse().settings();
     assertThat(s.cases()).containsExactly(ElasticCase.BUILTIN, ElasticCase.DOVETAIL,
-        ElasticCase.BUILTIN_KILL, ElasticCase.DOVETAIL_KILL);
+        ElasticCase.BUILTIN_KILL, ElasticCase.DOVETAIL_KILL, ElasticCase.BUILTIN_KILL_WRITER,
+        ElasticCase.DOVETAIL_KILL_WRITER);
     assertThat(s.repetitions()).isEqualTo(1);
     assertThat(s.maxExecutors()).isEqualTo(4);
     assertThat(s.idleTimeout()).isEqualTo("5s");

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One application of the benchmark: the skewed-tail job submitted with dynamic allocation to the
- * local cluster through one shuffle; in a kill case, the executor it names when only the skewed
- * partition is left is killed with SIGKILL at once. Not thread-safe (the kill happens on the
+ * local cluster through one shuffle; in a kill case, the executor the job names at the case's
+ * moment ({@link ElasticCase.Kill}) is killed with SIGKILL at once. Not thread-safe (the kill happens on the
  * output relay's thread, which only this instance's run waits for).
  */
 final class ElasticApp {
@@ -82,13 +82,12 @@ final class ElasticApp {
     String title = c.title() + " #" + rep;
     ChildProcesses.Child app = processes.start(label, cmd,
         SparkRuntime.environment(dist, DemoSettings.HOST), work.log(label), line -> {
-          Optional<ExecutorKiller.TailAlone> tail = ExecutorKiller.parse(line);
-          if (tail.isPresent()) {
-            if (c.kill()) {
-              killed.set(kill(title, tail.get()));
+          Optional<ExecutorKiller.Announcement> moment = ExecutorKiller.parse(line);
+          if (moment.isPresent()) {
+            if (moment.get().moment().equals(c.killAt().moment())) {
+              killed.set(kill(title, moment.get()));
             } else {
-              progress.line("  " + title + ": only the skewed partition is left, on executor "
-                  + tail.get().tailExecutor());
+              progress.line("  " + title + ": " + describe(moment.get()));
             }
           } else if (line.startsWith("progress: ") || line.startsWith("step: ")) {
             progress.line("  " + title + ": " + line.substring(line.indexOf(' ') + 1));
@@ -102,23 +101,27 @@ final class ElasticApp {
     return ElasticResult.read(c, rep, report, killed.get());
   }
 
+  private static String describe(ExecutorKiller.Announcement a) {
+    return a.moment().equals(ElasticCase.Kill.TAIL_WRITER.moment())
+        ? "the skewed stage is done; executor " + a.tailExecutor() + " ran the skewed partition"
+        : "only the skewed partition is left, on executor " + a.tailExecutor();
+  }
+
   /** Kills the victim the job named; returns its executor id, or "" if there was none. */
-  private String kill(String title, ExecutorKiller.TailAlone tail) {
-    if (!tail.hasVictim()) {
-      progress.line("  " + title + ": only the skewed partition is left, but no idle executor "
-          + "holds map output: nothing to kill");
+  private String kill(String title, ExecutorKiller.Announcement a) {
+    if (!a.hasVictim()) {
+      progress.line("  " + title + ": " + describe(a) + ", but no executor to kill is alive");
       return "";
     }
     Optional<ProcessHandle> p = ExecutorKiller.find(worker.process().descendants(),
-        tail.appId(), tail.victim());
+        a.appId(), a.victim());
     if (p.isEmpty()) {
-      progress.line("  " + title + ": executor " + tail.victim() + " is already gone");
+      progress.line("  " + title + ": executor " + a.victim() + " is already gone");
       return "";
     }
     long pid = ExecutorKiller.kill(p.get());
-    progress.line("  " + title + ": only the skewed partition is left, on executor "
-        + tail.tailExecutor() + "; killed idle executor " + tail.victim() + " (pid " + pid
-        + ") with SIGKILL");
-    return tail.victim();
+    progress.line("  " + title + ": " + describe(a) + "; killed executor " + a.victim()
+        + " (pid " + pid + ") with SIGKILL");
+    return a.victim();
   }
 }

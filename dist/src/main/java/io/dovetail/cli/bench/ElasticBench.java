@@ -101,12 +101,13 @@ public final class ElasticBench {
         + "executorIdleTimeout %s, no external shuffle service. Built-in shuffle with "
         + "spark.dynamicAllocation.shuffleTracking.enabled=true; Dovetail with its defaults "
         + "(reliable ShuffleDataIO, no shuffle tracking), 2 storage servers, replication 1. "
-        + "Killed cases: SIGKILL to an idle executor holding map output as soon as only the "
-        + "skewed partition is left running. %d repetition%s, alternating which shuffle runs "
+        + "Killed cases: SIGKILL to %s (executor killed), or to %s (tail's executor killed). "
+        + "%d repetition%s, alternating which shuffle runs "
         + "first; measured %s.", jobText(), j.mapRounds(), j.rounds(),
         settings.maxExecutors(), settings.executorMemory(),
         Runtime.getRuntime().availableProcessors(), settings.maxExecutors(),
-        settings.idleTimeout(), settings.repetitions(), settings.repetitions() == 1 ? "" : "s",
+        settings.idleTimeout(), ElasticCase.Kill.IDLE_IN_TAIL.description(),
+        ElasticCase.Kill.TAIL_WRITER.description(), settings.repetitions(), settings.repetitions() == 1 ? "" : "s",
         LocalDate.now());
   }
 

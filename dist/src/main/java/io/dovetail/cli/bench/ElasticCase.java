@@ -3,27 +3,67 @@ package io.dovetail.cli.bench;
 import java.util.List;
 
 /**
- * The four applications of the elastic-executor benchmark: the skewed-tail job through Spark's
+ * The applications of the elastic-executor benchmark: the skewed-tail job through Spark's
  * built-in shuffle (with shuffle tracking, which dynamic allocation needs without an external
- * shuffle service) and through Dovetail, each once undisturbed and once with an idle executor
- * that holds map output killed while only the skewed partition is left running.
+ * shuffle service) and through Dovetail, each undisturbed and with an executor killed at one of
+ * two moments ({@link Kill}).
  */
 public enum ElasticCase {
-  BUILTIN("builtin", "Spark built-in", false, false),
-  DOVETAIL("dovetail", "Dovetail", true, false),
-  BUILTIN_KILL("builtin-kill", "Spark built-in, executor killed", false, true),
-  DOVETAIL_KILL("dovetail-kill", "Dovetail, executor killed", true, true);
+  BUILTIN("builtin", "Spark built-in", false, Kill.NONE),
+  DOVETAIL("dovetail", "Dovetail", true, Kill.NONE),
+  BUILTIN_KILL("builtin-kill", "Spark built-in, executor killed", false, Kill.IDLE_IN_TAIL),
+  DOVETAIL_KILL("dovetail-kill", "Dovetail, executor killed", true, Kill.IDLE_IN_TAIL),
+  BUILTIN_KILL_WRITER("builtin-kill-writer", "Spark built-in, tail's executor killed", false,
+      Kill.TAIL_WRITER),
+  DOVETAIL_KILL_WRITER("dovetail-kill-writer", "Dovetail, tail's executor killed", true,
+      Kill.TAIL_WRITER);
+
+  /** Which executor is killed, and when. */
+  public enum Kill {
+    /** None. */
+    NONE("", ""),
+    /**
+     * As soon as only the skewed partition is left running: the idle executor (not the tail's)
+     * that wrote the most map outputs. What it lost the tail does not wait for.
+     */
+    IDLE_IN_TAIL("tail-alone", "an idle executor holding map output, as soon as only the skewed "
+        + "partition is left running"),
+    /**
+     * As soon as the skewed stage is done: the executor that ran the skewed partition, holding
+     * the job's largest map output, which the final stage is about to read.
+     */
+    TAIL_WRITER("tail-done", "the executor that ran the skewed partition, as soon as the skewed "
+        + "stage is done");
+
+    private final String moment;
+    private final String description;
+
+    Kill(String moment, String description) {
+      this.moment = moment;
+      this.description = description;
+    }
+
+    /** The job's announcement this kill acts on ({@link ExecutorKiller#parse}). */
+    public String moment() {
+      return moment;
+    }
+
+    /** Which executor and when, for the report. */
+    public String description() {
+      return description;
+    }
+  }
 
   private final String label;
   private final String title;
   private final boolean dovetail;
-  private final boolean kill;
+  private final Kill killAt;
 
-  ElasticCase(String label, String title, boolean dovetail, boolean kill) {
+  ElasticCase(String label, String title, boolean dovetail, Kill killAt) {
     this.label = label;
     this.title = title;
     this.dovetail = dovetail;
-    this.kill = kill;
+    this.killAt = killAt;
   }
 
   /** Short name for files, the CSV and {@code --cases}. */
@@ -39,8 +79,13 @@ public enum ElasticCase {
     return dovetail;
   }
 
+  /** True if an executor is killed in this case. */
   public boolean kill() {
-    return kill;
+    return killAt != Kill.NONE;
+  }
+
+  public Kill killAt() {
+    return killAt;
   }
 
   /** The same job through the other shuffle. */
@@ -50,6 +95,8 @@ public enum ElasticCase {
       case DOVETAIL -> BUILTIN;
       case BUILTIN_KILL -> DOVETAIL_KILL;
       case DOVETAIL_KILL -> BUILTIN_KILL;
+      case BUILTIN_KILL_WRITER -> DOVETAIL_KILL_WRITER;
+      case DOVETAIL_KILL_WRITER -> BUILTIN_KILL_WRITER;
     };
   }
 

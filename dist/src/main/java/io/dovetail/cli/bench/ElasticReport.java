@@ -79,18 +79,33 @@ public final class ElasticReport {
       out.add(new Target("executor-seconds, Dovetail / built-in", ratio(r),
           "<= " + ratio(EXECUTOR_SECONDS_TARGET), r <= EXECUTOR_SECONDS_TARGET));
     }
-    Summary dk = s.get(ElasticCase.DOVETAIL_KILL);
-    if (dk != null) {
-      out.add(new Target("recomputed map tasks, Dovetail, executor killed",
-          Integer.toString(dk.recomputedMapTasks()), "0", dk.recomputedMapTasks() == 0));
-    }
-    Summary bk = s.get(ElasticCase.BUILTIN_KILL);
-    if (bk != null && dk != null && bk.wallMs() > 0) {
-      double r = (double) dk.wallMs() / bk.wallMs();
-      out.add(new Target("wall time, executor killed, Dovetail / built-in", ratio(r),
-          "<= " + ratio(KILLED_WALL_TARGET), r <= KILLED_WALL_TARGET));
+    for (ElasticCase.Kill k : List.of(ElasticCase.Kill.IDLE_IN_TAIL,
+        ElasticCase.Kill.TAIL_WRITER)) {
+      Summary dk = s.get(killCase(true, k));
+      Summary bk = s.get(killCase(false, k));
+      String killed = k == ElasticCase.Kill.TAIL_WRITER ? "tail's executor killed"
+          : "executor killed";
+      if (dk != null) {
+        out.add(new Target("recomputed map tasks, Dovetail, " + killed,
+            Integer.toString(dk.recomputedMapTasks()), "0", dk.recomputedMapTasks() == 0));
+      }
+      if (bk != null && dk != null && bk.wallMs() > 0) {
+        double r = (double) dk.wallMs() / bk.wallMs();
+        out.add(new Target("wall time, " + killed + ", Dovetail / built-in", ratio(r),
+            "<= " + ratio(KILLED_WALL_TARGET), r <= KILLED_WALL_TARGET));
+      }
     }
     return out;
+  }
+
+  /** The case that kills at {@code k} through Dovetail or the built-in shuffle. */
+  static ElasticCase killCase(boolean dovetail, ElasticCase.Kill k) {
+    for (ElasticCase c : ElasticCase.values()) {
+      if (c.dovetail() == dovetail && c.killAt() == k) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("no case kills at " + k);
   }
 
   /**
@@ -105,7 +120,8 @@ public final class ElasticReport {
             + " generated");
       }
       if (r.elasticCase().kill() && !r.killed()) {
-        out.add(name(r) + ": no idle executor holding map output was left to kill");
+        out.add(name(r) + ": nothing was killed; the case kills "
+            + r.elasticCase().killAt().description());
       }
     }
     List<String> digests = results.stream().map(ElasticResult::digest).distinct().toList();
@@ -191,10 +207,14 @@ public final class ElasticReport {
       List<Double> wallS = new ArrayList<>();
       List<Double> costS = new ArrayList<>();
       List<Double> redone = new ArrayList<>();
-      for (boolean kill : new boolean[] {false, true}) {
-        String group = kill ? "executor killed" : "undisturbed";
+      for (ElasticCase.Kill kill : ElasticCase.Kill.values()) {
+        String group = switch (kill) {
+          case NONE -> "undisturbed";
+          case IDLE_IN_TAIL -> "idle executor killed";
+          case TAIL_WRITER -> "tail's executor killed";
+        };
         Summary x = s.values().stream().filter(v -> v.elasticCase().dovetail() == dovetail
-            && v.elasticCase().kill() == kill).findFirst().orElse(null);
+            && v.elasticCase().killAt() == kill).findFirst().orElse(null);
         groups.add(group);
         wallS.add(x == null ? 0.0 : x.wallMs() / 1000.0);
         costS.add(x == null ? 0.0 : x.executorMs() / 1000.0);

@@ -12,12 +12,18 @@ import java.util.stream.Stream;
  * Stateless and thread-safe.
  */
 public final class ExecutorKiller {
-  /** The job's line when only the skewed partition is left: which executor to kill. */
-  static final Pattern TAIL_ALONE = Pattern.compile(
-      "^elastic: tail-alone app=(\\S+) tail-executor=(\\S+) victim=(\\S+)$");
+  /**
+   * The job's line at a moment an executor may be killed (only the skewed partition left
+   * running, the skewed stage done): which executor to kill.
+   */
+  static final Pattern ANNOUNCEMENT = Pattern.compile(
+      "^elastic: (tail-alone|tail-done) app=(\\S+) tail-executor=(\\S+) victim=(\\S+)$");
 
-  /** What the job named: its application, the executor running the tail, and the victim. */
-  public record TailAlone(String appId, String tailExecutor, String victim) {
+  /**
+   * What the job announced: the moment ({@link ElasticCase.Kill#moment()}), its application,
+   * the executor running (or that ran) the skewed partition, and the victim.
+   */
+  public record Announcement(String moment, String appId, String tailExecutor, String victim) {
     /** True if the job named an executor to kill. */
     public boolean hasVictim() {
       return !victim.equals("none");
@@ -26,11 +32,11 @@ public final class ExecutorKiller {
 
   private ExecutorKiller() {}
 
-  /** The tail-alone announcement in {@code line}, if it is one. */
-  public static Optional<TailAlone> parse(String line) {
-    Matcher m = TAIL_ALONE.matcher(line.trim());
-    return m.matches() ? Optional.of(new TailAlone(m.group(1), m.group(2), m.group(3)))
-        : Optional.empty();
+  /** The announcement in {@code line}, if it is one. */
+  public static Optional<Announcement> parse(String line) {
+    Matcher m = ANNOUNCEMENT.matcher(line.trim());
+    return m.matches() ? Optional.of(new Announcement(m.group(1), m.group(2), m.group(3),
+        m.group(4))) : Optional.empty();
   }
 
   /** True if {@code commandLine} is executor {@code executorId} of {@code appId}. */

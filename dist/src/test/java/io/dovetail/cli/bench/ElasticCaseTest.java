@@ -3,7 +3,9 @@ package io.dovetail.cli.bench;
 import static io.dovetail.cli.bench.ElasticCase.BUILTIN;
 import static io.dovetail.cli.bench.ElasticCase.BUILTIN_KILL;
 import static io.dovetail.cli.bench.ElasticCase.DOVETAIL;
+import static io.dovetail.cli.bench.ElasticCase.BUILTIN_KILL_WRITER;
 import static io.dovetail.cli.bench.ElasticCase.DOVETAIL_KILL;
+import static io.dovetail.cli.bench.ElasticCase.DOVETAIL_KILL_WRITER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,8 +33,23 @@ class ElasticCaseTest {
     assertThat(DOVETAIL_KILL.dovetail()).isTrue();
     assertThat(DOVETAIL_KILL.kill()).isTrue();
     assertThat(BUILTIN.counterpart()).isEqualTo(DOVETAIL);
+    assertThat(ElasticCase.of("builtin-kill-writer")).isEqualTo(BUILTIN_KILL_WRITER);
+    assertThat(BUILTIN_KILL_WRITER.counterpart()).isEqualTo(DOVETAIL_KILL_WRITER);
     assertThatThrownBy(() -> ElasticCase.of("celeborn"))
         .hasMessage("no case 'celeborn'; the cases are builtin, dovetail, builtin-kill, "
-            + "dovetail-kill");
+            + "dovetail-kill, builtin-kill-writer, dovetail-kill-writer");
+  }
+
+  @Test
+  void eachCaseKillsAtMostOnceAtTheMomentItNames() {
+    assertThat(BUILTIN.kill()).isFalse();
+    assertThat(DOVETAIL.killAt()).isEqualTo(ElasticCase.Kill.NONE);
+    assertThat(BUILTIN_KILL.killAt()).isEqualTo(ElasticCase.Kill.IDLE_IN_TAIL);
+    assertThat(DOVETAIL_KILL_WRITER.killAt()).isEqualTo(ElasticCase.Kill.TAIL_WRITER);
+    assertThat(DOVETAIL_KILL_WRITER.kill()).isTrue();
+    // An undisturbed case matches no announcement of the job.
+    assertThat(ElasticCase.Kill.NONE.moment()).isEmpty();
+    assertThat(ElasticCase.Kill.IDLE_IN_TAIL.moment()).isEqualTo("tail-alone");
+    assertThat(ElasticCase.Kill.TAIL_WRITER.moment()).isEqualTo("tail-done");
   }
 }

@@ -10,13 +10,19 @@ import org.junit.jupiter.api.Test;
 class ExecutorKillerTest {
 
   @Test
-  void theJobsTailAloneLineIsParsed() {
+  void theJobsAnnouncementsAreParsed() {
     var t = ExecutorKiller.parse("elastic: tail-alone app=app-2026-0001 tail-executor=3 "
         + "victim=1").orElseThrow();
-    assertThat(t).isEqualTo(new ExecutorKiller.TailAlone("app-2026-0001", "3", "1"));
+    assertThat(t).isEqualTo(new ExecutorKiller.Announcement(
+        ElasticCase.Kill.IDLE_IN_TAIL.moment(), "app-2026-0001", "3", "1"));
     assertThat(t.hasVictim()).isTrue();
     assertThat(ExecutorKiller.parse("elastic: tail-alone app=a tail-executor=0 victim=none")
         .orElseThrow().hasVictim()).isFalse();
+    assertThat(ExecutorKiller.parse("elastic: tail-done app=a tail-executor=2 victim=2"))
+        .contains(new ExecutorKiller.Announcement(ElasticCase.Kill.TAIL_WRITER.moment(), "a",
+            "2", "2"));
+    assertThat(ExecutorKiller.parse("elastic: tail-later app=a tail-executor=2 victim=2"))
+        .isEmpty();
     assertThat(ExecutorKiller.parse("progress: executor 1 added (1 alive)")).isEmpty();
   }
 

@@ -23,16 +23,26 @@ import org.apache.spark.scheduler.StageInfo;
 /**
  * What {@link SkewedTailJob} measures, from Spark's listener events: executor lifetimes
  * ({@link ExecutorLifetimes}), task and stage attempts ({@link TaskAttempts}), and the moment the
- * skewed partition is the only task of its stage still running. At that moment it prints one
- * line, {@value #TAIL_ALONE} followed by {@code app=ID tail-executor=ID victim=ID|none},
- * naming an executor that holds map output and is not running the tail: the benchmark driver
- * kills that one (the job itself only reports). Progress lines go to standard output.
+ * skewed partition is the only task of its stage still running, and the moment the skewed stage
+ * completes. At each it prints one line for the benchmark driver, which may kill the executor
+ * it names (the job itself only reports):
+ *
+ * <ul>
+ *   <li>{@value #TAIL_ALONE} followed by {@code app=ID tail-executor=ID victim=ID|none}: the
+ *       victim is an idle executor that holds map output (the most of it) and is not running
+ *       the tail;
+ *   <li>{@value #TAIL_DONE} with the same fields: the victim is the executor that ran the skewed
+ *       partition, which holds the largest map output of the job, if it is still alive.
+ * </ul>
+ *
+ * Progress lines go to standard output.
  *
  * <p>Thread-safe: events arrive on Spark's listener-bus thread, readers call from the driver's
  * main thread; every method synchronizes on this listener.
  */
 final class ElasticListener extends SparkListener {
   static final String TAIL_ALONE = "elastic: tail-alone";
+  static final String TAIL_DONE = "elastic: tail-done";
 
   private final PrintStream out;
   private final String appId;
@@ -48,6 +58,9 @@ final class ElasticListener extends SparkListener {
   private int tailStageTasks;
   private final Set<Integer> tailStageDone = new HashSet<>();
   private String tailExecutor;
+  /** The executor whose attempt of the skewed partition succeeded. */
+  private String tailWriter;
+  private boolean tailDoneAnnounced;
   private long tailAloneAt = -1;
   private String victim;
   private int failedTasks;
@@ -112,6 +125,14 @@ final class ElasticListener extends SparkListener {
     String reason = s.failureReason().isDefined() ? " FAILED: " + firstLine(
         s.failureReason().get()) : "";
     print(stageNames.getOrDefault(s.stageId(), "stage") + " " + s.stageId() + " done" + reason);
+    if (s.stageId() == tailStage && s.failureReason().isEmpty() && !tailDoneAnnounced
+        && tailWriter != null) {
+      tailDoneAnnounced = true;
+      String victim = lifetimes.alive().contains(tailWriter) ? tailWriter : "none";
+      out.println(TAIL_DONE + " app=" + appId + " tail-executor=" + tailWriter + " victim="
+          + victim);
+      out.flush();
+    }
   }
 
   @Override
@@ -135,6 +156,9 @@ final class ElasticListener extends SparkListener {
       mapOutputsByExecutor.merge(event.taskInfo().executorId(), 1, Integer::sum);
     }
     if (event.stageId() == tailStage) {
+      if (event.taskInfo().partitionId() == tailPartition) {
+        tailWriter = event.taskInfo().executorId();
+      }
       tailStageDone.add(event.taskInfo().partitionId());
       if (tailAloneAt < 0 && tailStageDone.size() == tailStageTasks - 1
           && !tailStageDone.contains(tailPartition) && tailExecutor != null) {
