@@ -55,6 +55,20 @@ public final class MetadataClient implements AutoCloseable {
     return address;
   }
 
+  /**
+   * Starts connecting to the metadata server if the channel is idle, without a call; returns at
+   * once. The connection is then ready, or being retried by the channel, when the first call
+   * comes.
+   */
+  public void connect() {
+    channel.getState(true);
+  }
+
+  /** True if the channel's connection is established. */
+  public boolean connected() {
+    return channel.getState(false) == io.grpc.ConnectivityState.READY;
+  }
+
   private MetadataServiceGrpc.MetadataServiceBlockingStub stub() {
     return stub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
   }

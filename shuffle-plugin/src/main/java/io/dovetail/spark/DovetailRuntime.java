@@ -102,7 +102,7 @@ public final class DovetailRuntime implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("Dovetail runtime is stopped");
     }
-    return clients.computeIfAbsent(address, a -> {
+    DovetailClient client = clients.computeIfAbsent(address, a -> {
       DovetailConf c = conf.copy().set(CommonConfig.METADATA_ADDRESS.key(), a);
       if (c.getRaw("dovetail.transport.maxFrameSize") == null && isEmbedded()) {
         c.set("dovetail.transport.maxFrameSize", "64m");
@@ -110,6 +110,31 @@ public final class DovetailRuntime implements AutoCloseable {
       return new DovetailClient(isDriver ? "dovetail-driver" : "dovetail-executor",
           HostPort.parse(a), c);
     });
+    if (closed && clients.remove(address, client)) {
+      // Created while close() ran (an executor's warm-up as it stops): close() missed it.
+      client.close();
+      throw new IllegalStateException("Dovetail runtime is stopped");
+    }
+    return client;
+  }
+
+  /**
+   * On an executor with a configured metadata address, creates its client and starts connecting
+   * to the metadata server; returns false (doing nothing) where there is no address to warm up
+   * (the driver, or an executor that learns the address from shuffle handles).
+   */
+  public boolean warmUp() {
+    String address = metadataAddress;
+    if (isDriver || address == null || closed) {
+      return false;
+    }
+    client(address).metadata().connect();
+    return true;
+  }
+
+  /** True if a client for {@code address} exists; never creates one. */
+  public boolean hasClient(String address) {
+    return clients.containsKey(address);
   }
 
   /** Registers {@code appId} once and keeps it alive with heartbeats (driver only). */

@@ -72,6 +72,15 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
               + "which in a store that merges partitions means one stream per partition.")
           .booleanConf().createWithDefault(true);
 
+  public static final ConfigEntry<Boolean> EXECUTOR_WARM_UP =
+      ConfigEntry.builder("dovetail.executor.warmUp")
+          .doc("When an executor starts and dovetail.metadata.address is set, create its store "
+              + "client and open its connection to the metadata server in the background, so "
+              + "that work (about 1.5 s of class loading and connecting in a fresh JVM) starts "
+              + "with the executor instead of inside its first shuffle task. A failure is logged "
+              + "and the first task connects as usual.")
+          .booleanConf().createWithDefault(true);
+
   @Override
   public String group() {
     return "Spark plugin (prefix every key with spark.)";
@@ -85,6 +94,7 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(REPLICATION, HASH_MAX_PARTITIONS, WRITER_BUFFER, WRITER_BATCH, BATCH_FORMAT,
-        EMBEDDED_STORAGE_SERVERS, EMBEDDED_DIR, APP_HEARTBEAT, DISABLE_LOCAL_READER);
+        EMBEDDED_STORAGE_SERVERS, EMBEDDED_DIR, APP_HEARTBEAT, DISABLE_LOCAL_READER,
+        EXECUTOR_WARM_UP);
   }
 }

@@ -46,6 +46,8 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private final DovetailConf conf;
   private final boolean isDriver;
   private final DovetailRuntime runtime;
+  /** The executor's client warm-up, or null where none was started. */
+  private final Thread warmUp;
   /** Shuffles this driver registered, by id, with their application. */
   private final Map<Integer, String> registered = new ConcurrentHashMap<>();
 
@@ -63,6 +65,35 @@ public final class DovetailShuffleManager implements ShuffleManager {
     if (isDriver) {
       applyDriverDefaults(sparkConf);
     }
+    this.warmUp = !isDriver && conf.get(SparkPluginConfig.EXECUTOR_WARM_UP)
+        ? warmUpInBackground(runtime) : null;
+  }
+
+  /** The executor's client warm-up thread, or null where none was started. */
+  Thread warmUpThread() {
+    return warmUp;
+  }
+
+  /**
+   * Creates the executor's client and opens its metadata connection on a daemon thread, so the
+   * executor's registration is not delayed and its first shuffle task finds them ready.
+   */
+  static Thread warmUpInBackground(DovetailRuntime runtime) {
+    Thread t = new Thread(() -> {
+      long start = System.nanoTime();
+      try {
+        if (runtime.warmUp()) {
+          LOG.info("Dovetail client created and connecting to the metadata server ({} ms)",
+              (System.nanoTime() - start) / 1_000_000);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Could not warm up the Dovetail client; the first shuffle task will connect: {}",
+            e.toString());
+      }
+    }, "dovetail-warm-up");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /**
