@@ -77,6 +77,8 @@ class ElasticExecutorsIT {
         .getOrCreate();
     // Dovetail's defaults: reliable shuffle storage, no shuffle tracking, no shuffle service.
     assertThat(s.conf().get("spark.dynamicAllocation.shuffleTracking.enabled")).isEqualTo("false");
+    assertThat(s.conf().get("spark.standalone.executorRemoveDelayOnDisconnection"))
+        .isEqualTo("0s");
     assertThat(s.sparkContext().conf().get("spark.shuffle.service.enabled", "false"))
         .isEqualTo("false");
     // Executors that ran a task of the fast (4-task) map stage; the slow side is released once

@@ -41,6 +41,8 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private static final String LOCAL_READER_KEY = "spark.sql.adaptive.localShuffleReader.enabled";
   private static final String SHUFFLE_IO_KEY = "spark.shuffle.sort.io.plugin.class";
   private static final String SHUFFLE_TRACKING_KEY = "spark.dynamicAllocation.shuffleTracking.enabled";
+  private static final String REMOVE_DELAY_KEY =
+      "spark.standalone.executorRemoveDelayOnDisconnection";
 
   private final SparkConf sparkConf;
   private final DovetailConf conf;
@@ -63,7 +65,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
     this.runtime = new DovetailRuntime(conf, isDriver,
         sparkConf.get("spark.driver.host", "127.0.0.1"));
     if (isDriver) {
-      applyDriverDefaults(sparkConf);
+      applyDriverDefaults(sparkConf, conf);
     }
     this.warmUp = !isDriver && conf.get(SparkPluginConfig.EXECUTOR_WARM_UP)
         ? warmUpInBackground(runtime) : null;
@@ -121,11 +123,15 @@ public final class DovetailShuffleManager implements ShuffleManager {
    * application did not set it. They take effect because Spark creates the shuffle manager before
    * it loads the shuffle I/O plugin and the dynamic-allocation manager.
    */
-  private void applyDriverDefaults(SparkConf sparkConf) {
+  static void applyDriverDefaults(SparkConf sparkConf, DovetailConf conf) {
     // Shuffle output is reliable: executors can go (dynamic allocation, loss) without recompute.
     setIfMissing(sparkConf, SHUFFLE_IO_KEY, DovetailShuffleDataIO.class.getName());
     // Executors hold no shuffle data, so nothing should keep idle ones alive for it.
     setIfMissing(sparkConf, SHUFFLE_TRACKING_KEY, "false");
+    // A standalone driver waits this long after an executor disconnects for its exit code, which
+    // decides whether the shuffle output on its host is lost. None is on executors' hosts here;
+    // waiting only keeps a gone executor (one dynamic allocation released, too) on the books.
+    setIfMissing(sparkConf, REMOVE_DELAY_KEY, "0s");
     if (conf.get(SparkPluginConfig.DISABLE_LOCAL_READER)) {
       setIfMissing(sparkConf, LOCAL_READER_KEY, "false");
     }
