@@ -110,8 +110,10 @@ public final class DovetailRuntime implements AutoCloseable {
       return new DovetailClient(isDriver ? "dovetail-driver" : "dovetail-executor",
           HostPort.parse(a), c);
     });
-    if (closed && clients.remove(address, client)) {
-      // Created while close() ran (an executor's warm-up as it stops): close() missed it.
+    if (closed) {
+      // Created while close() ran (an executor's warm-up as it stops): close() may have missed it,
+      // or cleared it from the map without closing it. Closing a client twice is harmless.
+      clients.remove(address, client);
       client.close();
       throw new IllegalStateException("Dovetail runtime is stopped");
     }
