@@ -64,6 +64,11 @@ public final class MetadataClient implements AutoCloseable {
     channel.getState(true);
   }
 
+  /** The channel to the metadata server, for tests. */
+  ManagedChannel channel() {
+    return channel;
+  }
+
   /** True if the channel's connection is established. */
   public boolean connected() {
     return channel.getState(false) == io.grpc.ConnectivityState.READY;
@@ -80,7 +85,7 @@ public final class MetadataClient implements AutoCloseable {
 
   private <T> T call(String what, Supplier<T> call) {
     try {
-      return Rpc.withRetries(conf, what, call);
+      return Rpc.withRetries(conf, what, channel, call);
     } catch (StatusRuntimeException e) {
       throw GrpcErrors.fromStatus(e);
     }

@@ -77,8 +77,9 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
           .doc("When an executor starts and dovetail.metadata.address is set, create its store "
               + "client and open its connection to the metadata server in the background, so "
               + "that work (about 1.5 s of class loading and connecting in a fresh JVM) starts "
-              + "with the executor instead of inside its first shuffle task. A failure is logged "
-              + "and the first task connects as usual.")
+              + "with the executor instead of inside its first shuffle task. A client that cannot "
+              + "be created is logged; a server not reachable yet is retried by the first task's "
+              + "calls as usual.")
           .booleanConf().createWithDefault(true);
 
   @Override

@@ -6,6 +6,7 @@ import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.util.HostPort;
 import io.grpc.BindableService;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -58,6 +59,17 @@ public final class Rpc {
    * gRPC failures surface as {@link DovetailException}.
    */
   public static <T> T withRetries(DovetailConf conf, String what, Supplier<T> call) {
+    return withRetries(conf, what, null, call);
+  }
+
+  /**
+   * As {@link #withRetries(DovetailConf, String, Supplier)}, and while the server is unreachable
+   * each retry first resets {@code channel}'s reconnect backoff: gRPC's own backoff grows to two
+   * minutes while a server is away, and until it runs out calls fail at once, even when the
+   * server is back.
+   */
+  public static <T> T withRetries(DovetailConf conf, String what, ManagedChannel channel,
+      Supplier<T> call) {
     long deadline = System.currentTimeMillis() + conf.get(CommonConfig.RPC_RETRY_WAIT).toMillis();
     long backoff = 100;
     while (true) {
@@ -69,6 +81,19 @@ public final class Rpc {
       } catch (DovetailException de) {
         backoff = retryOrThrow(what, de, deadline, backoff);
       }
+      if (channel != null) {
+        resetBackoffIfUnreachable(channel);
+      }
+    }
+  }
+
+  /**
+   * Makes {@code channel} reconnect at once if it is failing to connect, instead of when gRPC's
+   * reconnect backoff runs out. For callers that retry on their own schedule.
+   */
+  public static void resetBackoffIfUnreachable(ManagedChannel channel) {
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff();
     }
   }
 

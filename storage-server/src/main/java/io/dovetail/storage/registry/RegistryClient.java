@@ -89,7 +89,8 @@ public final class RegistryClient implements AutoCloseable {
         .setVersion(version)
         .build();
     RegisterServerResponse resp = Rpc.withRetries(conf, "RegisterServer with " + metadata,
-        () -> stub.withDeadlineAfter(rpcTimeoutMs, TimeUnit.MILLISECONDS).registerServer(req));
+        channel, () -> stub.withDeadlineAfter(rpcTimeoutMs, TimeUnit.MILLISECONDS)
+            .registerServer(req));
     if (resp.getDiscardCount() > 0) {
       LOG.info("Metadata server discards {} of the {} sealed files reported",
           resp.getDiscardCount(), req.getSealedCount());
@@ -133,6 +134,9 @@ public final class RegistryClient implements AutoCloseable {
       }
       DovetailException de = e instanceof StatusRuntimeException sre
           ? GrpcErrors.fromStatus(sre) : (DovetailException) e;
+      // The next heartbeat connects at once, not when gRPC's reconnect backoff (up to two
+      // minutes) runs out: a restarted metadata server hears from this server within a beat.
+      Rpc.resetBackoffIfUnreachable(channel);
       if (!unreachable) {
         LOG.warn("Metadata server {} did not answer ({}); serving on and retrying", metadata,
             firstLine(de.getMessage()));
@@ -206,7 +210,7 @@ public final class RegistryClient implements AutoCloseable {
   private void exit() {
     ServerExitRequest req = ServerExitRequest.newBuilder().setHost(host.advertisedHost())
         .setDataPort(host.dataPort()).setIncarnation(incarnation).build();
-    Rpc.withRetries(conf, "ServerExit", () ->
+    Rpc.withRetries(conf, "ServerExit", channel, () ->
         stub.withDeadlineAfter(rpcTimeoutMs, TimeUnit.MILLISECONDS).serverExit(req));
     LOG.info("Drained and said goodbye to {}; exiting", metadata);
     exited = true;
