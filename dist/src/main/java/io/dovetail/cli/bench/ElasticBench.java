@@ -100,7 +100,8 @@ public final class ElasticBench {
         + "%s on a machine with %d cores; dynamic allocation from 0 to %d executors, "
         + "executorIdleTimeout %s, no external shuffle service. Built-in shuffle with "
         + "spark.dynamicAllocation.shuffleTracking.enabled=true; Dovetail with its defaults "
-        + "(reliable ShuffleDataIO, no shuffle tracking), 2 storage servers, replication 1. "
+        + "(reliable ShuffleDataIO, no shuffle tracking, a disconnected executor removed at "
+        + "once), 2 storage servers, replication 1. "
         + "Killed cases: SIGKILL to %s (executor killed), or to %s (tail's executor killed). "
         + "%d repetition%s, alternating which shuffle runs "
         + "first; measured %s.", jobText(), j.mapRounds(), j.rounds(),

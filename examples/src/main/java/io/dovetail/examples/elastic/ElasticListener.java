@@ -63,6 +63,8 @@ final class ElasticListener extends SparkListener {
   private boolean tailDoneAnnounced;
   private long tailAloneAt = -1;
   private String victim;
+  /** The executor named when the skewed stage was done, or null before or if none was alive. */
+  private String tailDoneVictim;
   private int failedTasks;
 
   ElasticListener(PrintStream out, String appId, String tailRddName, int tailPartition,
@@ -128,9 +130,9 @@ final class ElasticListener extends SparkListener {
     if (s.stageId() == tailStage && s.failureReason().isEmpty() && !tailDoneAnnounced
         && tailWriter != null) {
       tailDoneAnnounced = true;
-      String victim = lifetimes.alive().contains(tailWriter) ? tailWriter : "none";
+      tailDoneVictim = lifetimes.alive().contains(tailWriter) ? tailWriter : null;
       out.println(TAIL_DONE + " app=" + appId + " tail-executor=" + tailWriter + " victim="
-          + victim);
+          + (tailDoneVictim == null ? "none" : tailDoneVictim));
       out.flush();
     }
   }
@@ -236,8 +238,14 @@ final class ElasticListener extends SparkListener {
     return tailAloneAt;
   }
 
+  /** The victim named when only the tail was left, or null. */
   synchronized String victim() {
     return victim;
+  }
+
+  /** The victim named when the skewed stage was done, or null. */
+  synchronized String tailDoneVictim() {
+    return tailDoneVictim;
   }
 
   synchronized String tailExecutor() {

@@ -41,7 +41,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code .maxAlive}, {@code recomputedMapTasks}, {@code recomputedResultTasks},
  * {@code resubmittedStageAttempts}, {@code failedTasks}, {@code records}, {@code digest},
  * {@code tailAloneMs} (when only the skewed partition was left running, from the job's start; -1
- * if never), {@code tailExecutor}, {@code victim}, the effective {@code conf.*} settings that
+ * if never), {@code tailExecutor}, {@code victim} (named when only the tail was left) and
+ * {@code tailDoneVictim} (named when the skewed stage was done; "null" if none), the effective {@code conf.*} settings that
  * matter, and per stage {@code stage.ID} = "map|result numTasks taskAttempts stageAttempts", per
  * executor {@code executor.ID} = "addedMs removedMs" from the job's start (removed -1: alive at
  * the end). Progress lines go to standard output. Not thread-safe; one per application.
@@ -125,6 +126,7 @@ public final class SkewedTailJob {
     p.setProperty("tailAloneMs", Long.toString(tailAlone < 0 ? -1 : tailAlone - start));
     p.setProperty("tailExecutor", String.valueOf(listener.tailExecutor()));
     p.setProperty("victim", String.valueOf(listener.victim()));
+    p.setProperty("tailDoneVictim", String.valueOf(listener.tailDoneVictim()));
     for (String key : List.of("spark.shuffle.manager", "spark.dynamicAllocation.enabled",
         "spark.dynamicAllocation.shuffleTracking.enabled", "spark.shuffle.service.enabled",
         "spark.dynamicAllocation.executorIdleTimeout", "spark.dynamicAllocation.maxExecutors")) {

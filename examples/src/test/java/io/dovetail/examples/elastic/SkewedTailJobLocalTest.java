@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -36,7 +37,12 @@ class SkewedTailJobLocalTest {
     // skewed partition (in local mode the driver). Whether the tail is ever alone depends on
     // timing at this size, so that announcement is not checked here.
     String app = report.getProperty("app.id");
-    assertThat(out.lines().filter(l -> l.startsWith(ElasticListener.TAIL_DONE + " app=" + app
-        + " tail-executor=driver victim="))).hasSize(1);
+    List<String> tailDone = out.lines().filter(l -> l.startsWith(ElasticListener.TAIL_DONE
+        + " app=" + app + " tail-executor=driver victim=")).toList();
+    assertThat(tailDone).hasSize(1);
+    // The report names the same victim as the announcement.
+    String announced = tailDone.get(0).substring(tailDone.get(0).indexOf("victim=") + 7);
+    assertThat(report.getProperty("tailDoneVictim"))
+        .isEqualTo(announced.equals("none") ? "null" : announced);
   }
 }
