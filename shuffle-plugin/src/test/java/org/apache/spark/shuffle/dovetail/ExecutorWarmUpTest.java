@@ -97,4 +97,15 @@ class ExecutorWarmUpTest {
     }
     assertThat(m.runtime().hasClient(nowhere)).isFalse();
   }
+
+  @Test
+  void anExecutorStoppedWhileWarmingUpKeepsNoClient() throws Exception {
+    // Stopped at once: the warm-up finds the runtime stopped, or runs into close(), or finishes
+    // first; each way no client outlives the stop.
+    DovetailShuffleManager m = new DovetailShuffleManager(conf(address), false);
+    m.stop();
+    m.warmUpThread().join(WAIT.toMillis());
+    assertThat(m.warmUpThread().isAlive()).isFalse();
+    assertThat(m.runtime().hasClient(address)).isFalse();
+  }
 }
