@@ -8,10 +8,10 @@ import io.dovetail.common.config.DovetailConf;
 import io.dovetail.embedded.EmbeddedCluster;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,13 +59,15 @@ class StoreRoundTripTest {
     int maps = 8;
     int partitions = 40;
     client.registerShuffle(APP, shuffle, maps, partitions, replication);
-    Map<Integer, List<String>> expected = new ConcurrentHashMap<>();
+    // Each writer records its own digests; they are merged on this thread once it has committed.
+    Map<Integer, List<String>> expected = new HashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      List<Future<CommitResult>> commits = new ArrayList<>();
+      List<Future<Map<Integer, List<String>>>> writers = new ArrayList<>();
       for (int m = 0; m < maps; m++) {
         int map = m;
-        commits.add(pool.submit(() -> {
+        writers.add(pool.submit(() -> {
+          Map<Integer, List<String>> digests = new HashMap<>();
           Random rnd = new Random(map * 31L + replication);
           try (ShufflePusher pusher = client.pusher(APP, shuffle, map, 1000 + map, 0)) {
             for (int p = 0; p < partitions; p++) {
@@ -75,22 +77,23 @@ class StoreRoundTripTest {
               int batches = rnd.nextInt(4);
               for (int i = 0; i < batches; i++) {
                 byte[] b = Payloads.bytes(rnd.nextLong(), rnd.nextInt(20_000));
-                expected.computeIfAbsent(p, k -> new ArrayList<>()).add(Payloads.digest(b));
+                digests.computeIfAbsent(p, k -> new ArrayList<>()).add(Payloads.digest(b));
                 pusher.push(p, Payloads.buf(b), 1 + i);
               }
             }
             if (map == 0) {
               // Larger than a push batch, a frame, a flush threshold and a read chunk.
               byte[] big = Payloads.bytes(99, 5 * 1024 * 1024 + 17);
-              expected.computeIfAbsent(5, k -> new ArrayList<>()).add(Payloads.digest(big));
+              digests.computeIfAbsent(5, k -> new ArrayList<>()).add(Payloads.digest(big));
               pusher.push(5, Payloads.buf(big), 1);
             }
-            return pusher.commit();
+            assertThat(pusher.commit().committed()).isTrue();
           }
+          return digests;
         }));
       }
-      for (Future<CommitResult> f : commits) {
-        assertThat(f.get().committed()).isTrue();
+      for (Future<Map<Integer, List<String>>> writer : writers) {
+        writer.get().forEach((p, d) -> expected.computeIfAbsent(p, k -> new ArrayList<>()).addAll(d));
       }
     } finally {
       pool.shutdown();
