@@ -31,7 +31,7 @@ class StoreFailureIT {
   static final String APP = "app-failures";
   static final Map<String, String> CONF = Map.of(
       "dovetail.metadata.server.heartbeatInterval", "300ms",
-      "dovetail.metadata.server.heartbeatTimeout", "3s",
+      "dovetail.metadata.server.heartbeatTimeout", "15s",
       "dovetail.storage.memoryLimit", "64m",
       "dovetail.transport.maxFrameSize", "8m");
 

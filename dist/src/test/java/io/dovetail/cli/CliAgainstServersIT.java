@@ -24,12 +24,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The admin subcommands against real servers, which are themselves started through the command
- * line's {@code metadata-server} and {@code storage-server} subcommands.
+ * line's {@code metadata-server} and {@code storage-server} subcommands. The drain test stops a
+ * server the others count, so it runs last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliAgainstServersIT {
   static final Duration WAIT = Duration.ofSeconds(60);
   static final String CLI = "io.dovetail.cli.DovetailCli";
@@ -131,6 +136,7 @@ class CliAgainstServersIT {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE)
   void aDrainedServerGetsNoNewPartitionsAndExitsOnceItHoldsNothing() throws Exception {
     shuffleWithData("drain-app", 1, 8);
     int port = storagePorts.get(0);

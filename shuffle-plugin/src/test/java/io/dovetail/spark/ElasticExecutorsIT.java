@@ -72,7 +72,9 @@ class ElasticExecutorsIT {
         .config("spark.dynamicAllocation.minExecutors", "0")
         .config("spark.dynamicAllocation.initialExecutors", "2")
         .config("spark.dynamicAllocation.maxExecutors", "2")
-        .config("spark.dynamicAllocation.executorIdleTimeout", "2s")
+        // Long enough that an executor registered first is not released as idle before the second
+        // registers and the job starts (an executor is idle from the moment it registers).
+        .config("spark.dynamicAllocation.executorIdleTimeout", "10s")
         .config("spark.dynamicAllocation.schedulerBacklogTimeout", "1s")
         .getOrCreate();
     // Dovetail's defaults: reliable shuffle storage, no shuffle tracking, no shuffle service.

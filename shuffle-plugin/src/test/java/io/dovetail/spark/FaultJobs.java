@@ -75,7 +75,9 @@ final class FaultJobs {
     JavaPairRDD<Integer, Long> slow = records(jsc).mapPartitionsToPair(it -> {
       TaskContext ctx = TaskContext.get();
       if (ctx.partitionId() == 0 && ctx.attemptNumber() == 0) {
-        Thread.sleep(20_000); // Spark kills it once the copy succeeds
+        // Long enough for the copy to start on a slow machine; Spark interrupts this attempt once
+        // the copy succeeds.
+        Thread.sleep(120_000);
       }
       return it;
     }, true);

@@ -89,7 +89,7 @@ class StandaloneFaultsIT {
     Path killed = dir.resolve("killed");
     try (ProcessCluster dovetail = new ProcessCluster(dir, Map.of(
         "dovetail.metadata.server.heartbeatInterval", "300ms",
-        "dovetail.metadata.server.heartbeatTimeout", "3s",
+        "dovetail.metadata.server.heartbeatTimeout", "15s",
         "dovetail.storage.memoryLimit", "128m",
         "dovetail.transport.maxFrameSize", "32m")).start(storageServers)) {
       SparkSession s = dovetail("kill-storage-r" + replication)

@@ -41,6 +41,8 @@ final class FakeRegistry implements AutoCloseable {
   final AtomicBoolean reregisterOnce = new AtomicBoolean();
   final AtomicBoolean draining = new AtomicBoolean();
   final AtomicBoolean down = new AtomicBoolean();
+  /** Makes "is it down?" and "record the heartbeat" one step, for {@link #goDown()}. */
+  private final Object heartbeatLock = new Object();
   private final AtomicLong incarnations;
   private final long heartbeatIntervalMs;
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -66,6 +68,14 @@ final class FakeRegistry implements AutoCloseable {
 
   int heartbeatCount() {
     return heartbeats.size();
+  }
+
+  /** Answers UNAVAILABLE from now on; returns the heartbeats recorded up to this point. */
+  int goDown() {
+    synchronized (heartbeatLock) {
+      down.set(true);
+      return heartbeats.size();
+    }
   }
 
   @Override
@@ -103,11 +113,13 @@ final class FakeRegistry implements AutoCloseable {
     @Override
     public void serverHeartbeat(ServerHeartbeatRequest req,
         StreamObserver<ServerHeartbeatResponse> out) {
-      if (down.get()) {
-        out.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
-        return;
+      synchronized (heartbeatLock) {
+        if (down.get()) {
+          out.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+          return;
+        }
+        heartbeats.add(req);
       }
-      heartbeats.add(req);
       ServerHeartbeatResponse.Builder b = ServerHeartbeatResponse.newBuilder()
           .setState(draining.get() ? ServerState.DRAINING : ServerState.ACTIVE)
           .setReregister(reregisterOnce.compareAndSet(true, false));

@@ -146,8 +146,7 @@ class RegistryTest {
 
   @Test
   void keepsServingWhileTheMetadataServerIsDown() {
-    registry.down.set(true);
-    int before = registry.heartbeatCount();
+    int before = registry.goDown();
     assertThat(push("app-d", 1, 0, 1000).isOk()).isTrue();
     client.seal("app-d", 1, 0);
     assertThat(client.readAll("app-d", 1, 0, server.incarnation()).batches()).hasSize(1);

@@ -141,7 +141,8 @@ class TransportTest {
     server = new TransportServer("silent", new DovetailConf(), "127.0.0.1", 0, 1,
         FrameAdmission.NONE, silent);
     factory = new TransportClientFactory("test",
-        new DovetailConf().set("dovetail.transport.requestTimeout", "300ms"));
+        // Also the handshake's timeout: long enough for a first connection on a loaded machine.
+        new DovetailConf().set("dovetail.transport.requestTimeout", "2s"));
     TransportClient c = factory.client(new HostPort("127.0.0.1", server.port()));
     assertThatThrownBy(() -> c.requestSync(new FetchChunkRequest(1, 1)))
         .isInstanceOfSatisfying(DovetailException.class,

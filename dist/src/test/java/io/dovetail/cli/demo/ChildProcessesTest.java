@@ -17,7 +17,7 @@ class ChildProcessesTest {
   @Test
   void stopAllEndsChildrenTheirDescendantsAndThoseIgnoringSigterm() {
     List<ProcessHandle> seen;
-    try (ChildProcesses children = new ChildProcesses(Duration.ofSeconds(1), notice -> { })) {
+    try (ChildProcesses children = new ChildProcesses(Duration.ofSeconds(5), notice -> { })) {
       ChildProcesses.Child polite = children.start("polite",
           List.of("bash", "-c", "sleep 300 & sleep 300 & wait"), Map.of(), dir.resolve("a.log"),
           null);
