@@ -61,7 +61,12 @@ public final class MetadataConfig implements ConfigEntryProvider {
   public static final ConfigEntry<Duration> MAINTENANCE_INTERVAL =
       ConfigEntry.builder("dovetail.metadata.maintenanceInterval")
           .doc("How often the maintenance thread declares silent storage servers dead, expires "
-              + "applications past their TTL and forgets unreferenced dead servers.")
+              + "applications past their TTL and forgets unreferenced dead servers. A pass that "
+              + "comes later than asked by more than a quarter of the shorter of the server "
+              + "heartbeat timeout and the application TTL means the metadata server itself was "
+              + "paused (a long GC, a frozen VM): every live server and application then gets a "
+              + "fresh timeout instead of being declared dead for a silence that was the metadata "
+              + "server's.")
           .durationConf().checkValue(d -> d.toMillis() >= 10, "at least 10ms")
           .createWithDefault(Duration.ofSeconds(1));
 

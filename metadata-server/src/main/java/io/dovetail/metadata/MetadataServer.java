@@ -125,21 +125,43 @@ public final class MetadataServer implements AutoCloseable {
     }
   }
 
-  /** Runs a maintenance pass every interval until {@link #close()}. */
+  /**
+   * Runs a maintenance pass every interval until {@link #close()}. A pass that comes much later
+   * than asked means this process was paused; the silence it saw is then forgiven first.
+   */
   private void maintain() {
+    long pauseThresholdMs = pauseThresholdMs(settings, maintenanceIntervalMs);
+    long lastWakeNanos = System.nanoTime();
     while (!stopping) {
       try {
         Thread.sleep(maintenanceIntervalMs);
       } catch (InterruptedException e) {
         return; // close() interrupts
       }
+      long wake = System.nanoTime();
+      long lateMs = TimeUnit.NANOSECONDS.toMillis(wake - lastWakeNanos) - maintenanceIntervalMs;
+      lastWakeNanos = wake;
       try {
+        if (lateMs > pauseThresholdMs) {
+          state.forgiveSilence(lateMs);
+        }
         state.runMaintenance();
       } catch (RuntimeException e) {
         // One failed pass (say a store error) must not end maintenance: retry next interval.
         LOG.error("Maintenance pass failed; retrying in {} ms", maintenanceIntervalMs, e);
       }
     }
+  }
+
+  /**
+   * How late a maintenance pass may come before the silence it sees is forgiven: a quarter of the
+   * shorter of the server heartbeat timeout and the default application TTL. A pause shorter than
+   * that cannot make a server that heartbeats at the told interval look dead; forgiving a longer
+   * one delays the detection of a really dead server by at most one timeout.
+   */
+  static long pauseThresholdMs(Settings settings, long maintenanceIntervalMs) {
+    return Math.max(maintenanceIntervalMs,
+        Math.min(settings.serverHeartbeatTimeoutMs(), settings.defaultAppTtlMs()) / 4);
   }
 
   /** The bound gRPC port (the real one when configured as 0). */

@@ -26,6 +26,7 @@ import io.dovetail.proto.ServerState;
 import io.dovetail.proto.ShuffleKey;
 import io.dovetail.proto.ShuffleLayout;
 import io.dovetail.proto.StorageRegistryGrpc;
+import io.dovetail.testkit.Await;
 import io.dovetail.testkit.JavaProcess;
 import io.dovetail.testkit.PortFile;
 import io.dovetail.testkit.TestDirs;
@@ -50,14 +51,59 @@ class MetadataServerProcessIT {
   private final DovetailConf clientConf = new DovetailConf()
       .set(CommonConfig.AUTH_SECRET.key(), SECRET);
 
-  private JavaProcess start(Path portFile) {
+  private JavaProcess start(Path portFile, String... extraArgs) {
     return JavaProcess.builder(MetadataServerMain.class.getName())
         .name("metadata-server")
         .args("-c", "dovetail.metadata.host=127.0.0.1", "-c", "dovetail.metadata.port=0",
             "-c", "dovetail.metadata.dbDir=" + dbDir, "-c", "dovetail.auth.secret=" + SECRET,
             "--port-file", portFile.toString())
+        .args(extraArgs)
         .maxHeap("256m")
         .start();
+  }
+
+  private static void signal(String signal, JavaProcess p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+        .inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -" + signal).isZero();
+  }
+
+  @Test
+  void aPauseOfTheMetadataServerDoesNotDeclareTheClusterDead() throws Exception {
+    Path portFile = dbDir.resolveSibling(dbDir.getFileName() + ".paused");
+    try (JavaProcess server = start(portFile,
+        "-c", "dovetail.metadata.server.heartbeatTimeout=2s",
+        "-c", "dovetail.metadata.app.ttl=2s",
+        "-c", "dovetail.metadata.maintenanceInterval=100ms")) {
+      int port = PortFile.await(portFile, server, START_TIMEOUT);
+      withStubs(port, s -> {
+        long inc = s.registry().registerServer(RegisterServerRequest.newBuilder()
+            .setHost("10.0.0.1").setDataPort(7000).build()).getIncarnation();
+        s.meta().registerApplication(RegisterApplicationRequest.newBuilder()
+            .setAppId("app-paused").build());
+        try {
+          // The pause under test: three times the heartbeat timeout and the TTL, as a long GC
+          // or a frozen VM would be. Nobody can heartbeat to a stopped process.
+          signal("STOP", server);
+          Thread.sleep(6_000);
+          signal("CONT", server);
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+        Await.until(Duration.ofSeconds(30), "a maintenance pass after the pause",
+            () -> server.log().contains("was paused") || server.log().contains("is DEAD"));
+        assertThat(server.log()).contains("was paused").doesNotContain("is DEAD");
+        var status = s.admin().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+        assertThat(status.getServersList()).singleElement()
+            .satisfies(info -> assertThat(info.getServer().getState())
+                .isEqualTo(ServerState.ACTIVE));
+        assertThat(status.getApplicationsList()).extracting(a -> a.getAppId())
+            .containsExactly("app-paused");
+        ServerHeartbeatResponse beat = s.registry().serverHeartbeat(ServerHeartbeatRequest
+            .newBuilder().setHost("10.0.0.1").setDataPort(7000).setIncarnation(inc).build());
+        assertThat(beat.getReregister()).isFalse();
+      });
+    }
   }
 
   /** Runs {@code calls} against the three services on {@code port}. */

@@ -40,6 +40,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata server's state machine: storage servers, applications, shuffles with their
@@ -57,6 +59,7 @@ import java.util.Optional;
  * block another. The store's lifetime belongs to the caller: close it only after the last call.
  */
 public final class MetadataState {
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataState.class);
   private final Clock clock;
   private final Settings settings;
   private final ServerRegistry servers;
@@ -204,6 +207,20 @@ public final class MetadataState {
     List<ServerInfo> dead = servers.expire().stream().map(ServerRecord::info).toList();
     List<String> expired = namespace.expire();
     return new MaintenanceResult(dead, expired);
+  }
+
+  /**
+   * Restarts every storage server's heartbeat timeout and every application's TTL from now. For
+   * when this process was paused (a long GC, a frozen VM, SIGSTOP): the heartbeats sent meanwhile
+   * were not heard, and a maintenance pass right after would declare the whole cluster dead and
+   * drop every application for a silence that was ours. Death detection is late by at most one
+   * timeout instead.
+   */
+  public void forgiveSilence(long pausedMs) {
+    int servers = this.servers.forgiveSilence();
+    int apps = namespace.forgiveSilence();
+    LOG.warn("This process was paused for about {} ms: {} live storage servers and {} "
+        + "applications get a fresh heartbeat timeout", pausedMs, servers, apps);
   }
 
   // ---- Read-only views (tests, embedding) ----

@@ -68,6 +68,13 @@ record ServerRecord(String host, int port, long incarnation, ServerState state,
         newDisks.isEmpty() ? disks : newDisks, nowMs, memoryUsed, recentPush, streams);
   }
 
+  /** The record with its silence forgiven: as if it had last been heard from at {@code nowMs}. */
+  ServerRecord forgiven(long nowMs) {
+    return new ServerRecord(host, port, incarnation, state, registeredAtMs, stateChangedAtMs,
+        memoryLimitBytes, version, disks, Math.max(lastHeartbeatMs, nowMs), memoryUsedBytes,
+        recentPushBytes, openStreams);
+  }
+
   /** The record as recovered after a restart: a fresh grace period, no load known. */
   ServerRecord recovered(long nowMs) {
     return new ServerRecord(host, port, incarnation, state, registeredAtMs, stateChangedAtMs,

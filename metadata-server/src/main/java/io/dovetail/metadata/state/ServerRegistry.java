@@ -137,6 +137,22 @@ final class ServerRegistry {
     return new Beat(updated, false, updated.state());
   }
 
+  /**
+   * Gives every live server a fresh grace period from now, as after a restart; returns how many.
+   * For when this process, not the servers, was silent: their heartbeats could not be heard.
+   */
+  synchronized int forgiveSilence() {
+    long now = clock.millis();
+    int n = 0;
+    for (ServerRecord r : servers.values()) {
+      if (r.isLive()) {
+        servers.put(r.incarnation(), r.forgiven(now));
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Stops new allocations to the live incarnation at {@code host:port}. Idempotent. */
   synchronized ServerRecord drain(String host, int port) {
     Check.hostPort(host, port);

@@ -76,6 +76,33 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void afterAPauseOfThisProcessSilenceIsForgivenOnceNotForever() {
+    long a = f.register("h1", 7000);
+    long drained = f.register("h2", 7000);
+    long gone = f.register("h3", 7000);
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h2").setDataPort(7000).build());
+    f.state.serverExit(ServerExitRequest.newBuilder().setHost("h3").setDataPort(7000)
+        .setIncarnation(gone).build());
+    f.app("app-paused");
+    f.clock.advance(Duration.ofMillis(StateFixture.TIMEOUT.toMillis() + 400_000));
+
+    f.state.forgiveSilence(400_000);
+    MetadataState.MaintenanceResult after = f.state.runMaintenance();
+    assertThat(after.deadServers()).isEmpty();
+    assertThat(after.expiredApps()).isEmpty();
+    assertThat(state(a)).isEqualTo(ServerState.ACTIVE);
+    assertThat(state(drained)).isEqualTo(ServerState.DRAINING);
+    assertThat(state(gone)).isEqualTo(ServerState.EXITED);
+    assertThat(f.heartbeat("h1", 7000, a).getReregister()).isFalse();
+
+    // Forgiven from the moment of the pause on: silent past the timeout again, they are dead.
+    f.clock.advance(Duration.ofDays(1));
+    assertThat(f.state.runMaintenance().deadServers()).extracting(ServerInfo::getIncarnation)
+        .containsExactlyInAnyOrder(a, drained);
+    assertThat(f.state.applications()).doesNotContain("app-paused");
+  }
+
+  @Test
   void restartOfTheMetadataServerGivesEveryLiveServerAFreshGracePeriod() {
     long a = f.register("h1", 7000);
     long b = f.register("h2", 7000);
