@@ -24,25 +24,26 @@ public final class ProcessCluster implements AutoCloseable {
 
   private final Path baseDir;
   private final Map<String, String> conf;
-  private final int metadataPort;
+  /** 0 until the metadata server first started; then the port it bound, kept for restarts. */
+  private int metadataPort;
   private JavaProcess metadata;
   private final List<Storage> storage = new ArrayList<>();
 
-  /** One storage server: its fixed port and directory survive restarts. */
+  /** One storage server: the port it first bound and its directory survive restarts. */
   public final class Storage {
     private final int index;
-    private final int port;
+    private int port;
     private final Path dir;
     private final Map<String, String> extraConf;
     private JavaProcess process;
 
-    private Storage(int index, int port, Map<String, String> extraConf) {
+    private Storage(int index, Map<String, String> extraConf) {
       this.index = index;
-      this.port = port;
       this.dir = baseDir.resolve("storage-" + index);
       this.extraConf = extraConf;
     }
 
+    /** The data port; 0 before the first start. */
     public int port() {
       return port;
     }
@@ -67,14 +68,15 @@ public final class ProcessCluster implements AutoCloseable {
       c.put("dovetail.storage.dirs", dir.toString());
       c.put("dovetail.metadata.address", metadataAddress());
       c.putAll(extraConf);
-      process = launch(STORAGE_MAIN, "storage-" + index, c);
+      Launched l = launch(STORAGE_MAIN, "storage-" + index, c);
+      process = l.process();
+      port = l.port();
     }
   }
 
   public ProcessCluster(Path baseDir, Map<String, String> conf) {
     this.baseDir = baseDir;
     this.conf = new LinkedHashMap<>(conf);
-    this.metadataPort = freePort();
   }
 
   /** Starts the metadata server and {@code n} storage servers, waiting until each serves. */
@@ -88,7 +90,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** A storage server to be started later, with extra configuration. */
   public Storage addStorage(Map<String, String> extraConf) {
-    Storage s = new Storage(storage.size(), freePort(), extraConf);
+    Storage s = new Storage(storage.size(), extraConf);
     storage.add(s);
     return s;
   }
@@ -98,7 +100,9 @@ public final class ProcessCluster implements AutoCloseable {
     c.put("dovetail.metadata.host", "127.0.0.1");
     c.put("dovetail.metadata.port", Integer.toString(metadataPort));
     c.put("dovetail.metadata.dbDir", baseDir.resolve("metadata").toString());
-    metadata = launch(METADATA_MAIN, "metadata", c);
+    Launched l = launch(METADATA_MAIN, "metadata", c);
+    metadata = l.process();
+    metadataPort = l.port();
   }
 
   public JavaProcess metadata() {
@@ -106,6 +110,9 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   public String metadataAddress() {
+    if (metadataPort == 0) {
+      throw new IllegalStateException("the metadata server has not been started");
+    }
     return "127.0.0.1:" + metadataPort;
   }
 
@@ -117,7 +124,13 @@ public final class ProcessCluster implements AutoCloseable {
     return List.copyOf(storage);
   }
 
-  private JavaProcess launch(String main, String name, Map<String, String> c) {
+  private record Launched(JavaProcess process, int port) {}
+
+  /**
+   * Starts a server and waits for its port file. A first start asks for port 0, so no other
+   * process can take the port between choosing and binding it; a restart asks for the same port.
+   */
+  private Launched launch(String main, String name, Map<String, String> c) {
     try {
       Files.createDirectories(baseDir);
       Path portFile = baseDir.resolve(name + ".port");
@@ -131,8 +144,7 @@ public final class ProcessCluster implements AutoCloseable {
       args.add(portFile.toString());
       JavaProcess p = JavaProcess.builder(main).name(name).args(args)
           .logFile(baseDir.resolve(name + ".log")).start();
-      PortFile.await(portFile, p, START_TIMEOUT);
-      return p;
+      return new Launched(p, PortFile.await(portFile, p, START_TIMEOUT));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
