@@ -2,7 +2,6 @@ package io.dovetail.spark;
 
 import io.dovetail.testkit.Await;
 import io.dovetail.testkit.JavaProcess;
-import io.dovetail.testkit.ProcessCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,9 +22,11 @@ import java.util.stream.Stream;
  */
 final class SparkStandaloneCluster implements AutoCloseable {
   static final String[] WORKER_HOSTS = {"127.0.0.1", "127.0.0.2"};
+  private static final Pattern MASTER_URL =
+      Pattern.compile("Starting Spark master at (spark://127\\.0\\.0\\.1:\\d+)");
 
   private final Path sparkHome;
-  private final int masterPort = ProcessCluster.freePort();
+  private final String masterUrl;
   private final List<JavaProcess> processes = new ArrayList<>();
 
   /**
@@ -51,11 +54,18 @@ final class SparkStandaloneCluster implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     JavaProcess master = spark("org.apache.spark.deploy.master.Master", "master", "127.0.0.1",
-        dir, "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", "0");
+        dir, "--host", "127.0.0.1", "--port", "0", "--webui-port", "0");
     Await.until(Duration.ofSeconds(90), "Spark master up", () -> {
       alive(master);
       return master.log().contains("I have been elected leader");
     });
+    // Port 0: the master binds a free port itself and names it in its log.
+    Matcher url = MASTER_URL.matcher(master.log());
+    if (!url.find()) {
+      throw new IllegalStateException("the Spark master did not log its URL:\n"
+          + master.logTail(40));
+    }
+    masterUrl = url.group(1);
     for (int i = 0; i < WORKER_HOSTS.length; i++) {
       String host = WORKER_HOSTS[i];
       JavaProcess worker = spark("org.apache.spark.deploy.worker.Worker", "worker-" + i, host,
@@ -92,7 +102,7 @@ final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   String masterUrl() {
-    return "spark://127.0.0.1:" + masterPort;
+    return masterUrl;
   }
 
   /** The Spark runtime assembled by the spark-runtime module. */
