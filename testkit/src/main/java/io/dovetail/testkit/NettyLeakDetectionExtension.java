@@ -10,7 +10,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs a test class with Netty's leak detector at PARANOID and fails the class if any buffer was
- * leaked. Register with {@code @ExtendWith(NettyLeakDetectionExtension.class)}.
+ * leaked. Register with {@code @ExtendWith(NettyLeakDetectionExtension.class)}. Netty reports a
+ * leak only once the buffer has been collected, so a leak of an earlier class in the same JVM can
+ * surface late: it then fails the next class that uses this extension, named as such, instead of
+ * being dropped.
  */
 public final class NettyLeakDetectionExtension implements BeforeAllCallback, AfterAllCallback {
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
@@ -19,13 +22,29 @@ public final class NettyLeakDetectionExtension implements BeforeAllCallback, Aft
   @Override
   public void beforeAll(ExtensionContext context) {
     install();
-    LEAKS.clear();
+    failIfLeaked("before " + context.getDisplayName() + " started, by an earlier test class in "
+        + "this JVM");
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    // Leaks are reported when a collected, unreleased buffer's tracker is polled, which happens on
-    // allocation. Collect and allocate a few times to flush them out.
+    failIfLeaked("in " + context.getDisplayName());
+  }
+
+  private static void failIfLeaked(String where) {
+    flush();
+    if (!LEAKS.isEmpty()) {
+      String report = String.join("\n\n", LEAKS);
+      LEAKS.clear();
+      throw new AssertionError("Netty buffers leaked " + where + ":\n" + report);
+    }
+  }
+
+  /**
+   * Leaks are reported when a collected, unreleased buffer's tracker is polled, which happens on
+   * allocation. Collects and allocates a few times to flush them out.
+   */
+  private static void flush() {
     for (int i = 0; i < 5; i++) {
       System.gc();
       System.runFinalization();
@@ -33,12 +52,6 @@ public final class NettyLeakDetectionExtension implements BeforeAllCallback, Aft
       probe.release();
       io.netty.buffer.ByteBuf probe2 = io.netty.buffer.UnpooledByteBufAllocator.DEFAULT.heapBuffer(16);
       probe2.release();
-    }
-    if (!LEAKS.isEmpty()) {
-      String report = String.join("\n\n", LEAKS);
-      LEAKS.clear();
-      throw new AssertionError("Netty buffers leaked in " + context.getDisplayName() + ":\n"
-          + report);
     }
   }
 
