@@ -26,4 +26,10 @@ public interface FrameAdmission {
   int tryAdmit(MessageType type, int frameLength, Runnable wakeUp);
 
   void release(int bytes);
+
+  /**
+   * Forgets {@code wakeUp}, passed to a {@link #tryAdmit} that answered -1, because its connection
+   * closed before it ran. Does nothing if it has run or is running.
+   */
+  default void cancel(Runnable wakeUp) {}
 }

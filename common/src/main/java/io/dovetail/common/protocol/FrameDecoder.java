@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Splits the byte stream into frames and decodes each into a {@link Message}. Rejects, with a
@@ -32,7 +33,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private ByteBuf receiving;
   private MessageType receivingType;
   private long receivingId;
+  /** True from a refused admission until {@link #wakeUp} runs: reading has stopped. */
   private boolean waiting;
+  /** What the refused admission will run; cancelled if the channel goes first. */
+  private Runnable pendingWakeUp;
   private boolean failed;
 
   public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
@@ -101,9 +105,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             "unknown message type " + in.getByte(start + 5));
       }
       if (admitted < 0) {
-        int r = admission.tryAdmit(type, length, () -> wakeUp(ctx));
+        Runnable wake = () -> wakeUp(ctx);
+        int r = admission.tryAdmit(type, length, wake);
         if (r < 0) {
           waiting = true;
+          pendingWakeUp = wake;
           ctx.channel().config().setAutoRead(false);
           return;
         }
@@ -146,26 +152,53 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   private void wakeUp(ChannelHandlerContext ctx) {
-    ctx.executor().execute(() -> {
-      if (!waiting) {
-        return;
-      }
-      waiting = false;
-      if (!ctx.channel().isActive()) {
-        return;
-      }
-      ctx.channel().config().setAutoRead(true);
-      try {
-        // Re-run decoding over bytes already received: they may hold the whole frame.
-        channelRead(ctx, Unpooled.EMPTY_BUFFER);
-      } catch (Exception e) {
-        ctx.fireExceptionCaught(e);
-      }
-    });
+    try {
+      ctx.executor().execute(() -> resume(ctx));
+    } catch (RejectedExecutionException e) {
+      // The event loop has shut down, and the channel with it: nothing to resume.
+    }
+  }
+
+  private void resume(ChannelHandlerContext ctx) {
+    if (!waiting) {
+      return;
+    }
+    waiting = false;
+    pendingWakeUp = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    try {
+      // Re-run decoding over bytes already received: they may hold the whole frame.
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
+    }
+  }
+
+  /**
+   * While waiting for admission, reading must really stop. {@link ByteToMessageDecoder} asks for
+   * another read whenever a read produced no message and auto-read is off, which would pull the
+   * whole stream into memory the admission never counted.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    if (waiting) {
+      discardSomeReadBytes();
+      ctx.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(ctx);
   }
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    if (waiting) {
+      admission.cancel(pendingWakeUp);
+      waiting = false;
+      pendingWakeUp = null;
+    }
     if (admitted > 0) {
       admission.release(admitted);
     }

@@ -9,6 +9,8 @@ import io.dovetail.common.transport.ReceivePool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
@@ -281,6 +283,70 @@ class FrameCodecTest {
     assertThat(in.config().isAutoRead()).isTrue();
     got.release();
     in.finishAndReleaseAll();
+  }
+
+  /** Refuses every PUSH, remembering the wake-ups it was given and those it was told to forget. */
+  private static final class RefusingAdmission implements FrameAdmission {
+    final List<Runnable> waiting = new ArrayList<>();
+    final List<Runnable> cancelled = new ArrayList<>();
+
+    @Override
+    public int tryAdmit(MessageType type, int frameLength, Runnable wakeUp) {
+      if (type != MessageType.PUSH) {
+        return 0;
+      }
+      waiting.add(wakeUp);
+      return -1;
+    }
+
+    @Override
+    public void release(int bytes) {}
+
+    @Override
+    public void cancel(Runnable wakeUp) {
+      cancelled.add(wakeUp);
+    }
+  }
+
+  /** Counts the reads the handlers after it ask the channel for. */
+  private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
+    final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+      reads.incrementAndGet();
+      ctx.read();
+    }
+  }
+
+  @Test
+  void aConnectionWaitingForAdmissionAsksForNoMoreBytes() {
+    RefusingAdmission admission = new RefusingAdmission();
+    ReadCounter counter = new ReadCounter();
+    EmbeddedChannel in = new EmbeddedChannel(counter, new FrameDecoder(1 << 20, admission));
+    int before = counter.reads.get();
+    ByteBuf frame = wire(push("a", new byte[4000]).requestId(1));
+    in.writeInbound(frame.readRetainedSlice(1000));
+    in.writeInbound(frame.readRetainedSlice(1000));
+    frame.release();
+    assertThat(admission.waiting).hasSize(1);
+    assertThat(in.config().isAutoRead()).isFalse();
+    // Reading must stop here: another read would take bytes no admission accounted for.
+    assertThat(counter.reads.get()).isEqualTo(before);
+    assertThat((Object) in.readInbound()).isNull();
+    in.finishAndReleaseAll();
+  }
+
+  @Test
+  void aConnectionClosedWhileWaitingCancelsItsWakeUp() {
+    RefusingAdmission admission = new RefusingAdmission();
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, admission));
+    in.writeInbound(wire(push("a", new byte[100]).requestId(1)));
+    assertThat(admission.waiting).hasSize(1);
+    in.finishAndReleaseAll();
+    assertThat(admission.cancelled).containsExactlyElementsOf(admission.waiting);
+    // A wake-up that comes anyway, with the channel's event loop gone, is harmless.
+    admission.waiting.get(0).run();
   }
 
   @Test
