@@ -68,8 +68,11 @@ public final class Chunk extends AbstractReferenceCounted {
   protected void deallocate() {
     int capacity = buf.capacity();
     // Budget first: the pool keeps the buffer only if it fits beside what stays accounted.
-    budget.releaseBytes(capacity);
-    pool.give(buf);
+    try {
+      budget.releaseBytes(capacity);
+    } finally {
+      pool.give(buf);
+    }
   }
 
   @Override

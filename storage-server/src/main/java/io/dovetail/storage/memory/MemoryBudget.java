@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The storage server's off-heap memory budget: frames being received plus partition buffer
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every release wakes the waiters that now fit.
  */
 public final class MemoryBudget implements FrameAdmission {
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
   /** Share of the limit that client pushes may use; the rest is kept for replica traffic. */
   public static final double CLIENT_SHARE = 0.8;
 
@@ -207,8 +210,30 @@ public final class MemoryBudget implements FrameAdmission {
         }
       }
     }
-    for (Runnable r : wake) {
-      r.run();
+    wake.forEach(MemoryBudget::runWakeUp);
+  }
+
+  /** A wake-up that fails (its connection's event loop has shut down) must not fail a release. */
+  private static void runWakeUp(Runnable wakeUp) {
+    try {
+      wakeUp.run();
+    } catch (RuntimeException e) {
+      LOG.warn("A waiting connection could not be woken up", e);
+    }
+  }
+
+  @Override
+  public void cancel(Runnable wakeUp) {
+    synchronized (this) {
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.wakeUp == wakeUp) {
+          it.remove();
+          waitingBytes -= w.bytes;
+          waiterCount.decrementAndGet();
+          return;
+        }
+      }
     }
   }
 
@@ -223,7 +248,7 @@ public final class MemoryBudget implements FrameAdmission {
       waiters.clear();
       waitingBytes = 0;
     }
-    wake.forEach(Runnable::run);
+    wake.forEach(MemoryBudget::runWakeUp);
   }
 
   @Override

@@ -58,6 +58,39 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void aCancelledWaiterIsForgottenAndNeverWoken() {
+    MemoryBudget b = new MemoryBudget(1000, 900);
+    AtomicInteger woken = new AtomicInteger();
+    Runnable closed = woken::incrementAndGet;
+    assertThat(b.tryAdmit(MessageType.PUSH, 300, NOOP)).isEqualTo(300);
+    assertThat(b.tryAdmit(MessageType.PUSH, 200, closed)).isEqualTo(-1);
+    assertThat(b.tryReserveNow(10)).as("nothing extra while a connection waits").isFalse();
+    b.cancel(closed);
+    assertThat(b.waitingBytes()).isZero();
+    assertThat(b.tryReserveNow(10)).as("no waiter left").isTrue();
+    b.releaseBytes(610);
+    assertThat(woken.get()).isZero();
+    b.cancel(closed); // again, or after it ran: nothing happens
+    assertThat(b.used()).isZero();
+  }
+
+  @Test
+  void aWakeUpThatFailsDoesNotFailTheReleaseNorStopOtherWakeUps() {
+    MemoryBudget b = new MemoryBudget(1000, 900);
+    AtomicInteger woken = new AtomicInteger();
+    assertThat(b.tryAdmit(MessageType.PUSH, 400, NOOP)).isEqualTo(400);
+    assertThat(b.tryAdmit(MessageType.PUSH, 100, () -> {
+      throw new java.util.concurrent.RejectedExecutionException("event executor terminated");
+    })).isEqualTo(-1);
+    assertThat(b.tryAdmit(MessageType.PUSH, 100, woken::incrementAndGet)).isEqualTo(-1);
+    b.release(400);
+    assertThat(woken.get()).isEqualTo(1);
+    assertThat(b.used()).isZero();
+    assertThat(b.waitingBytes()).isZero();
+    assertThat(b.tryAdmit(MessageType.PUSH, 100, NOOP)).isEqualTo(100);
+  }
+
+  @Test
   void replicaTrafficKeepsRoomWhenClientPushesAreHeldBack() {
     MemoryBudget b = new MemoryBudget(1000, 900);
     assertThat(b.clientLimit()).isEqualTo(800);
