@@ -6,7 +6,9 @@ import io.dovetail.client.push.ShufflePusher;
 import io.dovetail.client.read.ShuffleReader;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.embedded.EmbeddedCluster;
+import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -109,6 +111,23 @@ class StoreRoundTripTest {
     assertThat(sizes).hasSize(partitions);
     assertThat(sizes[3]).isZero();
     assertThat(sizes[5]).isGreaterThan(5L * 1024 * 1024);
+  }
+
+  @Test
+  void aReaderClosedEarlyLeavesNoStreamOpenOnTheServers() {
+    client.registerShuffle(APP, 3, 1, 32, 1);
+    try (ShufflePusher pusher = client.pusher(APP, 3, 0, 70, 0)) {
+      for (int p = 0; p < 32; p++) {
+        pusher.push(p, Payloads.buf(Payloads.bytes(p, 1000)), 1);
+      }
+      assertThat(pusher.commit().committed()).isTrue();
+    }
+    ShuffleReader reader = client.reader(APP, 3, 0, 32, 0, -1);
+    assertThat(reader.hasNext()).isTrue(); // streams of the next partitions are being opened
+    reader.next().release();
+    reader.close();
+    Await.until(Duration.ofSeconds(30), "no open streams",
+        () -> cluster.storageServers().stream().mapToInt(s -> s.openStreams()).sum() == 0);
   }
 
   @Test

@@ -527,7 +527,17 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
         closeStream(s);
       }
       if (s.open != null && s.opened == null) {
+        // An open still in flight, or answered but not yet taken up: the server holds the stream
+        // until told otherwise.
+        TransportClient connection = s.connection;
         s.open.whenComplete((m, e) -> {
+          if (m instanceof StreamOpened opened && connection != null && connection.isActive()) {
+            connection.request(new CloseStreamRequest(opened.streamId())).whenComplete((r, x) -> {
+              if (r != null) {
+                r.release();
+              }
+            });
+          }
           if (m != null) {
             m.release();
           }
