@@ -20,9 +20,11 @@ import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -338,22 +340,31 @@ public final class ShufflePusher implements AutoCloseable {
       return;
     }
     metrics.addRetries(again.size());
-    if (code.action() == ErrorCode.Action.RETRY) {
-      LOG.debug("Resending {} batches to {} after {}", again.size(), d.primary(), code);
-      client.retryExecutor().schedule(() -> resend(again, false, d, code), retryWaitMs,
-          TimeUnit.MILLISECONDS);
-    } else {
-      LOG.info("Rerouting {} batches of shuffle {}/{} away from {}: {}", again.size(), appId,
-          shuffleId, d.primary().address(), cause.getMessage());
-      if (code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.STALE_INCARNATION) {
-        client.transport().closeClients(d.primary().address());
+    try {
+      if (code.action() == ErrorCode.Action.RETRY) {
+        LOG.debug("Resending {} batches to {} after {}", again.size(), d.primary(), code);
+        client.retryExecutor().schedule(() -> resend(again, false, d, code), retryWaitMs,
+            TimeUnit.MILLISECONDS);
+      } else {
+        LOG.info("Rerouting {} batches of shuffle {}/{} away from {}: {}", again.size(), appId,
+            shuffleId, d.primary().address(), cause.getMessage());
+        if (code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.STALE_INCARNATION) {
+          client.transport().closeClients(d.primary().address());
+        }
+        client.retryExecutor().execute(() -> resend(again, true, d, code));
       }
-      client.retryExecutor().execute(() -> resend(again, true, d, code));
+    } catch (RejectedExecutionException e) {
+      // The client is closing: nothing will resend them, and flush() must not wait for them.
+      fail(new DovetailException(code, "push of map " + mapIndex + " attempt " + attemptId
+          + " cannot be retried: the client is closed (" + cause.getMessage() + ")", cause));
+      again.forEach(this::release);
     }
   }
 
   /** Resends batches, after moving them to new epochs when {@code reroute}. Retry executor. */
   private void resend(List<Pending> list, boolean reroute, Destination failed, ErrorCode code) {
+    // Batches not yet handed to send(): once sent, their response (or failure) releases them.
+    Map<Destination, List<Pending>> unsent = null;
     try {
       if (isClosed()) {
         list.forEach(this::release);
@@ -371,11 +382,21 @@ public final class ShufflePusher implements AutoCloseable {
       for (Pending p : list) {
         groups.computeIfAbsent(Destination.of(p.location), k -> new ArrayList<>()).add(p);
       }
-      groups.forEach(this::send);
+      unsent = groups;
+      for (Iterator<Map.Entry<Destination, List<Pending>>> it = groups.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Destination, List<Pending>> g = it.next();
+        send(g.getKey(), g.getValue());
+        it.remove();
+      }
     } catch (RuntimeException e) {
       fail(e instanceof DovetailException de ? de
           : new DovetailException(ErrorCode.INTERNAL, "resend failed: " + e, e));
-      list.forEach(this::release);
+      if (unsent == null) {
+        list.forEach(this::release);
+      } else {
+        unsent.values().forEach(group -> group.forEach(this::release));
+      }
     }
   }
 
