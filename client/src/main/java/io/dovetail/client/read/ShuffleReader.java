@@ -446,8 +446,13 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
   }
 
   private void closeStream(Source s) {
-    if (s.opened != null && s.connection != null && s.connection.isActive()) {
-      s.connection.request(new CloseStreamRequest(s.opened.streamId())).whenComplete((m, e) -> {
+    closeStream(s.connection, s.opened);
+  }
+
+  /** Tells the server it may drop {@code opened}; does not wait for the answer. */
+  private static void closeStream(TransportClient connection, StreamOpened opened) {
+    if (opened != null && connection != null && connection.isActive()) {
+      connection.request(new CloseStreamRequest(opened.streamId())).whenComplete((m, e) -> {
         if (m != null) {
           m.release();
         }
@@ -531,12 +536,8 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
         // until told otherwise.
         TransportClient connection = s.connection;
         s.open.whenComplete((m, e) -> {
-          if (m instanceof StreamOpened opened && connection != null && connection.isActive()) {
-            connection.request(new CloseStreamRequest(opened.streamId())).whenComplete((r, x) -> {
-              if (r != null) {
-                r.release();
-              }
-            });
+          if (m instanceof StreamOpened opened) {
+            closeStream(connection, opened);
           }
           if (m != null) {
             m.release();

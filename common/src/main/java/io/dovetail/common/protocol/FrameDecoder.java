@@ -33,9 +33,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private ByteBuf receiving;
   private MessageType receivingType;
   private long receivingId;
-  /** True from a refused admission until {@link #wakeUp} runs: reading has stopped. */
-  private boolean waiting;
-  /** What the refused admission will run; cancelled if the channel goes first. */
+  /**
+   * Set from a refused admission until {@link #wakeUp} runs, while reading has stopped: what the
+   * admission will run, cancelled if the channel goes first.
+   */
   private Runnable pendingWakeUp;
   private boolean failed;
 
@@ -70,7 +71,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   private void decodeFrames(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    while (!waiting && (receiving != null ? in.isReadable() : in.readableBytes() >= HEADER_SIZE)) {
+    while (pendingWakeUp == null && (receiving != null ? in.isReadable() : in.readableBytes() >= HEADER_SIZE)) {
       if (receiving != null) {
         in.readBytes(receiving, Math.min(in.readableBytes(), receiving.writableBytes()));
         if (receiving.isWritable()) {
@@ -108,7 +109,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         Runnable wake = () -> wakeUp(ctx);
         int r = admission.tryAdmit(type, length, wake);
         if (r < 0) {
-          waiting = true;
           pendingWakeUp = wake;
           ctx.channel().config().setAutoRead(false);
           return;
@@ -160,10 +160,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   private void resume(ChannelHandlerContext ctx) {
-    if (!waiting) {
+    if (pendingWakeUp == null) {
       return;
     }
-    waiting = false;
     pendingWakeUp = null;
     if (!ctx.channel().isActive()) {
       return;
@@ -184,7 +183,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    if (waiting) {
+    if (pendingWakeUp != null) {
       discardSomeReadBytes();
       ctx.fireChannelReadComplete();
       return;
@@ -194,9 +193,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
-    if (waiting) {
+    if (pendingWakeUp != null) {
       admission.cancel(pendingWakeUp);
-      waiting = false;
       pendingWakeUp = null;
     }
     if (admitted > 0) {
