@@ -54,19 +54,12 @@ public final class Rpc {
   }
 
   /**
-   * Runs {@code call}, retrying with backoff while it fails with a retriable error (metadata
-   * server unreachable, NOT_ENOUGH_SERVERS, TIMEOUT) for at most {@code dovetail.rpc.retryWait}.
-   * gRPC failures surface as {@link DovetailException}.
-   */
-  public static <T> T withRetries(DovetailConf conf, String what, Supplier<T> call) {
-    return withRetries(conf, what, null, call);
-  }
-
-  /**
-   * As {@link #withRetries(DovetailConf, String, Supplier)}, and while the server is unreachable
-   * each retry first resets {@code channel}'s reconnect backoff: gRPC's own backoff grows to two
-   * minutes while a server is away, and until it runs out calls fail at once, even when the
-   * server is back.
+   * Runs {@code call} on {@code channel}, retrying with backoff while it fails with a retriable
+   * error (metadata server unreachable, NOT_ENOUGH_SERVERS, TIMEOUT) for at most
+   * {@code dovetail.rpc.retryWait}. While the server is unreachable each retry first resets the
+   * channel's reconnect backoff: gRPC's own backoff grows to two minutes while a server is away,
+   * and until it runs out calls fail at once, even when the server is back. gRPC failures surface
+   * as {@link DovetailException}.
    */
   public static <T> T withRetries(DovetailConf conf, String what, ManagedChannel channel,
       Supplier<T> call) {
@@ -81,9 +74,7 @@ public final class Rpc {
       } catch (DovetailException de) {
         backoff = retryOrThrow(what, de, deadline, backoff);
       }
-      if (channel != null) {
-        resetBackoffIfUnreachable(channel);
-      }
+      resetBackoffIfUnreachable(channel);
     }
   }
 
