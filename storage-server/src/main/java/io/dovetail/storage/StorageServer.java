@@ -340,7 +340,8 @@ public final class StorageServer implements AutoCloseable {
       awaitQuietly(worker);
     }
     if (budget != null && budget.used() != 0) {
-      LOG.warn("Memory budget not empty at close: {}", budget);
+      LOG.warn("Memory budget not empty at close (flushes still writing hold their chunks until "
+          + "their writes return): {}", budget);
     }
   }
 

@@ -71,6 +71,7 @@ public final class PartitionFile {
   private long reservedBytes;
   private boolean flushing;
   private boolean flushWanted;
+  private boolean shutDown;
   private CompletableFuture<Void> sealFuture;
   private List<FlushListener> listeners;
   private String failure;
@@ -303,6 +304,9 @@ public final class PartitionFile {
 
     @Override
     public void run() {
+      if (endIfShutDown()) {
+        return;
+      }
       synchronized (PartitionFile.this) {
         if (state != State.OPEN && state != State.SEALING) {
           flushing = false;
@@ -311,15 +315,21 @@ public final class PartitionFile {
           return;
         }
       }
+      IOException error = null;
       try {
         writer.append(data, end - start);
       } catch (IOException e) {
-        store.flushEnded(end - start);
-        failed(e.toString(), e, true);
-        return;
+        error = e;
       }
       store.flushEnded(end - start);
-      written();
+      if (endIfShutDown()) {
+        return;
+      }
+      if (error != null) {
+        failed(error.toString(), error, true);
+      } else {
+        written();
+      }
     }
 
     @Override
@@ -567,17 +577,50 @@ public final class PartitionFile {
     }
   }
 
-  /** Frees the memory at shutdown (flushers stopped); files stay on disk. */
+  /**
+   * Frees the memory at shutdown, after the flushers stopped; files stay on disk. A job still
+   * running (its flusher did not stop in time: a stalled disk) keeps the chunks it writes from
+   * and the file open; it frees and closes them when its write returns.
+   */
   void shutdown() {
     Chunk[] free;
     synchronized (this) {
+      shutDown = true;
+      if (flushing) {
+        LOG.warn("Partition file {} is still being written at shutdown; its memory goes when "
+            + "the write returns", key);
+        return;
+      }
       free = buffer.removeAll();
-      flushing = false;
     }
     PartitionBuffer.release(free);
     if (writer != null) {
       writer.closeQuietly();
     }
+  }
+
+  /**
+   * On the flusher thread, at the start or end of a job's write: once the store shut down, the job
+   * frees the memory and closes the file instead of going on (the file stays as it is on disk).
+   */
+  private boolean endIfShutDown() {
+    Chunk[] free;
+    CompletableFuture<Void> f;
+    synchronized (this) {
+      if (!shutDown) {
+        return false;
+      }
+      flushing = false;
+      free = buffer.removeAll();
+      f = sealFuture;
+    }
+    PartitionBuffer.release(free);
+    writer.closeQuietly();
+    if (f != null && !f.isDone()) {
+      f.completeExceptionally(new DovetailException(ErrorCode.SERVER_SHUTTING_DOWN,
+          "server is shutting down"));
+    }
+    return true;
   }
 
   @Override

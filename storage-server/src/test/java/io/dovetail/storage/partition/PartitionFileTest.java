@@ -13,6 +13,7 @@ import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.CopyCredit;
 import io.dovetail.storage.memory.MemoryBudget;
 import io.dovetail.storage.stream.ReadStream;
+import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
 import io.dovetail.testkit.TestDirs;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -32,10 +34,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +294,52 @@ class PartitionFileTest {
         .satisfies(l -> assertThat(l.getPartition()).isEqualTo(5));
     assertThat(budget.used()).isZero();
     assertThat(dir.reservedBytes()).isZero();
+  }
+
+  @Test
+  void aFlushStillWritingAtShutdownKeepsItsMemoryUntilTheWriteReturns() throws Exception {
+    // A stalled disk: the data file is a FIFO whose reader holds off, so the flusher's write
+    // blocks once the pipe is full and outlasts the flusher's stop timeout.
+    PartitionFile f = newFile(8);
+    Path fifo = PartitionFileFormat.dataPath(root, f.key());
+    Files.createDirectories(fifo.getParent());
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    CountDownLatch drain = new CountDownLatch(1);
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    AtomicInteger pending = new AtomicInteger();
+    Thread reader = new Thread(() -> {
+      try (var in = new FileInputStream(fifo.toFile())) {
+        while (drain.getCount() > 0) {
+          pending.set(in.available());
+          drain.await(10, TimeUnit.MILLISECONDS);
+        }
+        in.transferTo(received);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "fifo-reader");
+    reader.start();
+    byte[] first = payload(256 * 1024);
+    assertThat(append(f, 0, 0, first)).isEqualTo(ErrorCode.NONE);
+    assertThat(append(f, 1, 0, payload(100_000))).isEqualTo(ErrorCode.NONE);
+    Await.until(Duration.ofSeconds(10), "the flush writing into the full pipe",
+        () -> pending.get() > 0);
+
+    dir.stop(Duration.ofMillis(50));
+    store.close();
+    assertThat(f.isFlushing()).as("the stuck write still runs").isTrue();
+    assertThat(budget.used()).as("its chunks are still held for it").isPositive();
+
+    drain.countDown();
+    reader.join(10_000);
+    Await.until(Duration.ofSeconds(10), "the job freeing its memory", () -> budget.used() == 0);
+    assertThat(f.isFlushing()).isFalse();
+    byte[] bytes = received.toByteArray();
+    int header = PartitionFileFormat.headerLength(f.key().appId());
+    assertThat(bytes).as("the header and the first batch, intact").hasSize(
+        header + BatchHeader.SIZE + first.length);
+    assertThat(Arrays.copyOfRange(bytes, header + BatchHeader.SIZE, bytes.length))
+        .isEqualTo(first);
   }
 
   @Test
