@@ -279,6 +279,12 @@ public final class StorageServer implements AutoCloseable {
     return store;
   }
 
+  /** Heartbeats the metadata server did not answer since start, for diagnostics. */
+  public long failedHeartbeats() {
+    RegistryClient r = registry;
+    return r == null ? 0 : r.failedBeats();
+  }
+
   /** Open read streams. */
   public int openStreams() {
     StreamManager s = streams;

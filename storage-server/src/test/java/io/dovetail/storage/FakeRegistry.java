@@ -49,9 +49,18 @@ final class FakeRegistry implements AutoCloseable {
   private final Server server;
 
   FakeRegistry(long firstIncarnation, long heartbeatIntervalMs) throws IOException {
+    this(firstIncarnation, heartbeatIntervalMs, 0);
+  }
+
+  /** On {@code port} (0: any free one). */
+  FakeRegistry(long firstIncarnation, long heartbeatIntervalMs, int port) throws IOException {
     this.incarnations = new AtomicLong(firstIncarnation - 1);
     this.heartbeatIntervalMs = heartbeatIntervalMs;
-    this.server = Rpc.startServer("127.0.0.1", 0, new DovetailConf(), executor, new Service());
+    this.server = Rpc.startServer("127.0.0.1", port, new DovetailConf(), executor, new Service());
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   String address() {

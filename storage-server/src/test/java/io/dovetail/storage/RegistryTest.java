@@ -15,6 +15,8 @@ import io.dovetail.proto.ShuffleKey;
 import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
 import io.dovetail.testkit.TestDirs;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,6 +156,29 @@ class RegistryTest {
     registry.down.set(false);
     Await.until(WAIT, "heartbeats resume", () -> registry.heartbeatCount() > before + 2);
     assertThat(server.state()).isEqualTo(Lifecycle.State.RUNNING);
+  }
+
+  @Test
+  void aMetadataServerBackAfterALongAbsenceHearsTheNextHeartbeat() throws Exception {
+    int port = registry.port();
+    registry.close();
+    // gRPC's reconnect backoff grows with every failed connection (1, 1.6, 2.6, 4.1, 6.6 s...):
+    // a socket on the port accepts and drops each attempt. Heartbeats every 100 ms that waited it
+    // out would fail about 60 times once the server is back; each failure resets the backoff.
+    try (ServerSocket refuser = new ServerSocket()) {
+      refuser.setReuseAddress(true);
+      refuser.bind(new InetSocketAddress("127.0.0.1", port));
+      for (int attempts = 0; attempts < 5; attempts++) {
+        refuser.accept().close();
+      }
+    }
+    registry = new FakeRegistry(90, 100, port);
+    long failedBefore = server.failedHeartbeats();
+    int beatsBefore = registry.heartbeatCount();
+    Await.until(WAIT, "heartbeats reach the registry again",
+        () -> registry.heartbeatCount() > beatsBefore);
+    assertThat(server.failedHeartbeats() - failedBefore)
+        .as("heartbeats that failed after the registry was back").isLessThanOrEqualTo(3);
   }
 
   @Test

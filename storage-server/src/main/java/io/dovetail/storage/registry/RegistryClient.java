@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class RegistryClient implements AutoCloseable {
   private volatile boolean closed;
   private boolean mustRegister;
   private boolean unreachable;
+  private final AtomicLong failedBeats = new AtomicLong();
   private boolean drainingLogged;
   private boolean exited;
 
@@ -105,6 +107,11 @@ public final class RegistryClient implements AutoCloseable {
     return incarnation;
   }
 
+  /** Heartbeats (and registrations they turned into) that the metadata server did not answer. */
+  public long failedBeats() {
+    return failedBeats.get();
+  }
+
   /** Starts heartbeats. */
   public void start() {
     schedule();
@@ -132,6 +139,7 @@ public final class RegistryClient implements AutoCloseable {
       if (closed) {
         return; // close() interrupted the call
       }
+      failedBeats.incrementAndGet();
       DovetailException de = e instanceof StatusRuntimeException sre
           ? GrpcErrors.fromStatus(sre) : (DovetailException) e;
       // The next heartbeat connects at once, not when gRPC's reconnect backoff (up to two
