@@ -305,6 +305,7 @@ public final class PartitionFile {
     @Override
     public void run() {
       if (endIfShutDown()) {
+        store.flushEnded(end - start);
         return;
       }
       synchronized (PartitionFile.this) {
