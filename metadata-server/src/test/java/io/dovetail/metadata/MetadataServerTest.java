@@ -173,7 +173,7 @@ class MetadataServerTest {
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> meta.registerApplication(
         RegisterApplicationRequest.getDefaultInstance()));
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> meta.registerShuffle(
-        RegisterShuffleRequest.newBuilder().setAppId("app").setNumPartitions(0)
+        RegisterShuffleRequest.newBuilder().setAppId("app").setNumPartitions(-1)
             .setReplication(1).build()));
     assertCode(ErrorCode.UNKNOWN_APPLICATION, () -> meta.applicationHeartbeat(
         ApplicationHeartbeatRequest.newBuilder().setAppId("ghost").build()));

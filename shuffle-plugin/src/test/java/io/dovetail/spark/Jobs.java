@@ -155,6 +155,8 @@ final class Jobs {
         .mapToPair(i -> new Tuple2<>(i, i));
     List<String> out = sorted(empty.groupByKey(5).collect());
     out.add("count=" + empty.reduceByKey(Integer::sum, 3).count());
+    // No partition count and no spark.default.parallelism: a shuffle of 0 partitions.
+    out.add("count0=" + empty.reduceByKey(Integer::sum).count());
     return out;
   }
 

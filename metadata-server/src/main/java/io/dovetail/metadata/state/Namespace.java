@@ -168,8 +168,9 @@ final class Namespace {
     int replication = req.getReplication();
     Check.arg(maps >= 0 && maps <= settings.maxMaps(),
         "num_maps must be in 0.." + settings.maxMaps() + ", got " + maps);
-    Check.arg(partitions >= 1 && partitions <= settings.maxPartitions(),
-        "num_partitions must be in 1.." + settings.maxPartitions() + ", got " + partitions);
+    // 0 partitions is a real shuffle: Spark's default partitioner over inputs with no partitions.
+    Check.arg(partitions >= 0 && partitions <= settings.maxPartitions(),
+        "num_partitions must be in 0.." + settings.maxPartitions() + ", got " + partitions);
     Check.arg(replication >= 1 && replication <= 3,
         "replication must be in 1..3, got " + replication);
     AppState a = app(req.getAppId());

@@ -70,6 +70,11 @@ public final class DovetailShuffleReader<K, C> implements org.apache.spark.shuff
   @SuppressWarnings({"unchecked", "rawtypes"})
   public Iterator<Product2<K, C>> read() {
     boolean allMaps = startMapIndex <= 0 && endMapIndex >= handle.numMaps();
+    if (startPartition >= endPartition
+        || (!allMaps && startMapIndex >= Math.min(endMapIndex, handle.numMaps()))) {
+      // An empty range (AQE asks for one when every input of a stage is empty): no rows.
+      return new InterruptibleIterator<>(context, scala.collection.Iterator$.MODULE$.empty());
+    }
     ShuffleReader source;
     try {
       source = client.reader(handle.appId(), handle.shuffleId(), startPartition, endPartition,
