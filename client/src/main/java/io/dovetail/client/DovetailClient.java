@@ -107,6 +107,16 @@ public final class DovetailClient implements AutoCloseable {
     metadata.unregisterShuffle(appId, shuffleId);
   }
 
+  /** Drops the cached layout of a shuffle that ended (the shuffle itself is left alone). */
+  public void forgetShuffle(String appId, int shuffleId) {
+    layouts.remove(key(appId, shuffleId));
+  }
+
+  /** Whether the layout of a shuffle is cached, for diagnostics and tests. */
+  public boolean hasLayout(String appId, int shuffleId) {
+    return layouts.containsKey(key(appId, shuffleId));
+  }
+
   /** The cached layout of a shuffle, fetched on first use. */
   public ShuffleLayout layout(String appId, int shuffleId) {
     ShuffleLayout cached = layouts.get(key(appId, shuffleId));

@@ -41,6 +41,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private static final String LOCAL_READER_KEY = "spark.sql.adaptive.localShuffleReader.enabled";
   private static final String SHUFFLE_IO_KEY = "spark.shuffle.sort.io.plugin.class";
   private static final String SHUFFLE_TRACKING_KEY = "spark.dynamicAllocation.shuffleTracking.enabled";
+  private static final String APP_ATTEMPT_KEY = "spark.app.attempt.id";
   private static final String REMOVE_DELAY_KEY =
       "spark.standalone.executorRemoveDelayOnDisconnection";
 
@@ -50,8 +51,11 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private final DovetailRuntime runtime;
   /** The executor's client warm-up, or null where none was started. */
   private final Thread warmUp;
-  /** Shuffles this driver registered, by id, with their application. */
-  private final Map<Integer, String> registered = new ConcurrentHashMap<>();
+  /**
+   * Shuffles known here, by id: the ones this driver registered, and on executors the ones whose
+   * tasks ran here (their cached layouts go when Spark unregisters the shuffle).
+   */
+  private final Map<Integer, DovetailShuffleHandle<?, ?, ?>> known = new ConcurrentHashMap<>();
 
   public DovetailShuffleManager(SparkConf sparkConf, boolean isDriver) {
     this.sparkConf = sparkConf;
@@ -151,18 +155,30 @@ public final class DovetailShuffleManager implements ShuffleManager {
   @Override
   public <K, V, C> ShuffleHandle registerShuffle(int shuffleId,
       ShuffleDependency<K, V, C> dependency) {
-    String appId = sparkConf.getAppId();
+    String appId = storeAppId(sparkConf);
     int numMaps = dependency.rdd().partitions().length;
     int numPartitions = dependency.partitioner().numPartitions();
     String address = runtime.metadataAddress();
     runtime.ensureApplication(appId);
     runtime.client(address).registerShuffle(appId, shuffleId, numMaps, numPartitions,
         conf.get(SparkPluginConfig.REPLICATION));
-    registered.put(shuffleId, appId);
     BatchFormat batchFormat =
         BatchFormat.choose(sparkConf, conf.get(SparkPluginConfig.BATCH_FORMAT));
-    return new DovetailShuffleHandle<>(shuffleId, dependency, appId, address, numMaps,
-        numPartitions, batchFormat);
+    DovetailShuffleHandle<K, V, C> handle = new DovetailShuffleHandle<>(shuffleId, dependency,
+        appId, address, numMaps, numPartitions, batchFormat);
+    known.put(shuffleId, handle);
+    return handle;
+  }
+
+  /**
+   * The application's name in the store: Spark's application id, with the attempt when there is
+   * one. A resource manager that retries a whole application (YARN) keeps its id, and the new
+   * attempt's shuffles, numbered from 0 again, must not meet the old attempt's data and commits.
+   */
+  static String storeAppId(SparkConf sparkConf) {
+    String appId = sparkConf.getAppId();
+    Option<String> attempt = sparkConf.getOption(APP_ATTEMPT_KEY);
+    return attempt.isDefined() ? appId + "_attempt-" + attempt.get() : appId;
   }
 
   private DovetailClient client(DovetailShuffleHandle<?, ?, ?> handle) {
@@ -174,6 +190,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
   public <K, V> ShuffleWriter<K, V> getWriter(ShuffleHandle handle, long mapId,
       TaskContext context, ShuffleWriteMetricsReporter metrics) {
     DovetailShuffleHandle<K, V, ?> h = (DovetailShuffleHandle<K, V, ?>) handle(handle);
+    known.putIfAbsent(h.shuffleId(), h);
     return new DovetailShuffleWriter<>(h, mapId, context, metrics, client(h), conf);
   }
 
@@ -183,6 +200,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
       int endMapIndex, int startPartition, int endPartition, TaskContext context,
       ShuffleReadMetricsReporter metrics) {
     DovetailShuffleHandle<K, ?, C> h = (DovetailShuffleHandle<K, ?, C>) handle(handle);
+    known.putIfAbsent(h.shuffleId(), h);
     return new DovetailShuffleReader<>(h, startMapIndex, endMapIndex, startPartition,
         endPartition, context, metrics, client(h));
   }
@@ -198,13 +216,18 @@ public final class DovetailShuffleManager implements ShuffleManager {
 
   @Override
   public boolean unregisterShuffle(int shuffleId) {
-    String appId = registered.remove(shuffleId);
-    if (appId != null && isDriver) {
+    DovetailShuffleHandle<?, ?, ?> h = known.remove(shuffleId);
+    if (h == null) {
+      return true;
+    }
+    if (isDriver) {
       try {
-        runtime.client(runtime.metadataAddress()).unregisterShuffle(appId, shuffleId);
+        client(h).unregisterShuffle(h.appId(), shuffleId);
       } catch (RuntimeException e) {
         LOG.warn("Could not unregister shuffle {}: {}", shuffleId, e.getMessage());
       }
+    } else {
+      client(h).forgetShuffle(h.appId(), shuffleId);
     }
     return true;
   }

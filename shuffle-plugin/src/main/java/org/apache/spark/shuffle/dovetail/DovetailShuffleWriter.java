@@ -39,8 +39,10 @@ public final class DovetailShuffleWriter<K, V, C> extends ShuffleWriter<K, V> {
     this.metrics = metrics;
     ShuffleDependency<K, V, C> dep = handle.dependency();
     this.writer = new MapOutputWriter(
-        client.pusher(handle.appId(), handle.shuffleId(), context.partitionId(), mapId,
-            context.stageAttemptNumber()),
+        // The task attempt id, not mapId: with spark.shuffle.useOldFetchProtocol Spark passes
+        // the partition index as mapId, the same for every attempt of a map.
+        client.pusher(handle.appId(), handle.shuffleId(), context.partitionId(),
+            context.taskAttemptId(), context.stageAttemptNumber()),
         dep.partitioner(), dep.serializer(), SparkEnv.get().serializerManager(),
         handle.batchFormat(), handle.shuffleId(), mapId, conf);
   }
