@@ -32,7 +32,12 @@ public final class Lz4Batches {
 
   private Lz4Batches() {}
 
-  /** The payload of {@code len} serialized bytes of {@code src}, in a direct buffer from alloc. */
+  /**
+   * The payload of {@code len} serialized bytes of {@code src}, in a direct buffer from alloc
+   * whose capacity is less than twice what it holds: a pusher bounds its memory by the bytes it
+   * holds in flight, and compressible records would otherwise keep buffers of their uncompressed
+   * size (a run of zeros compresses 250 to 1).
+   */
   public static ByteBuf encode(byte[] src, int off, int len, ByteBufAllocator alloc) {
     int max = COMPRESSOR.maxCompressedLength(len);
     ByteBuf out = alloc.directBuffer(HEADER + max);
@@ -41,6 +46,9 @@ public final class Lz4Batches {
           out.nioBuffer(HEADER, max), 0, max);
       if (compressed < len) {
         out.setByte(0, LZ4).setInt(1, len).writerIndex(HEADER + compressed);
+        if (out.writerIndex() < out.capacity() / 2) {
+          out.capacity(out.writerIndex()); // a smaller buffer: copies the compressed bytes
+        }
       } else {
         out.setByte(0, STORED).setInt(1, len).setBytes(HEADER, src, off, len)
             .writerIndex(HEADER + len);

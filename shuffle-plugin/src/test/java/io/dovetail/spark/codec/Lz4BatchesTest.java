@@ -51,6 +51,22 @@ class Lz4BatchesTest {
   }
 
   @Test
+  void aCompressedPayloadKeepsNoBufferOfItsUncompressedSize() throws IOException {
+    for (byte[] records : new byte[][] {new byte[256 * 1024], compressible(256 * 1024)}) {
+      ByteBuf payload =
+          Lz4Batches.encode(records, 0, records.length, PooledByteBufAllocator.DEFAULT);
+      try {
+        assertThat(payload.readableBytes()).isLessThan(records.length / 10);
+        assertThat(payload.capacity()).as("capacity of a %d-byte payload",
+            payload.readableBytes()).isLessThan(2 * payload.readableBytes());
+        assertThat(decode(payload)).isEqualTo(records);
+      } finally {
+        payload.release();
+      }
+    }
+  }
+
+  @Test
   void incompressibleRecordsAreStoredAsTheyAre() throws IOException {
     byte[] random = new byte[10_000];
     new Random(3).nextBytes(random);
