@@ -144,6 +144,32 @@ class ExactlyOnceTest {
   }
 
   @Test
+  void afterARerouteLaterBatchesGoStraightToTheNewLocation() {
+    int shuffle = 9;
+    client.registerShuffle(APP, shuffle, 1, 1, 1);
+    try (ShufflePusher first = client.pusher(APP, shuffle, 0, 90, 0)) {
+      pushAll(first, 0, 90, 1, 1);
+      assertThat(first.commit().committed()).isTrue();
+    }
+    // A reader seals what it reads: a re-run of the map finds its location sealed.
+    assertThat(Payloads.readAll(client.reader(APP, shuffle, 0, 1, 0, -1))).hasSize(1);
+    Map<Integer, List<String>> expected = new HashMap<>();
+    try (ShufflePusher rerun = client.pusher(APP, shuffle, 0, 91, 1)) {
+      for (int i = 0; i < 10; i++) {
+        byte[] b = Payloads.bytes(9_100 + i, 500);
+        expected.computeIfAbsent(0, k -> new ArrayList<>()).add(Payloads.digest(b));
+        rerun.push(0, Payloads.buf(b), 1);
+        rerun.flush();
+      }
+      assertThat(rerun.commit().committed()).isTrue();
+      assertThat(rerun.metrics().reroutes()).as("batches moved off the sealed location")
+          .isEqualTo(1);
+    }
+    assertThat(Payloads.readAll(client.reader(APP, shuffle, 0, 1, 0, -1)))
+        .isEqualTo(Payloads.sorted(expected));
+  }
+
+  @Test
   void aMapRangeReadTransfersOnlyThoseMaps() {
     int shuffle = 4;
     int maps = 6;

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +72,9 @@ public final class ShufflePusher implements AutoCloseable {
   private final int[] nextSeq;
   private final Map<Destination, List<Pending>> open = new LinkedHashMap<>();
   private final Map<Destination, Long> openBytes = new HashMap<>();
-  private ShuffleLayout layout;
   private boolean committed;
+  /** Where new batches go: the newest layout seen (reroutes, on the retry executor, move it). */
+  private final AtomicReference<ShuffleLayout> layout;
 
   // Guarded by this.
   private int outstanding;
@@ -112,11 +114,12 @@ public final class ShufflePusher implements AutoCloseable {
     this.mapIndex = mapIndex;
     this.attemptId = attemptId;
     this.stageAttempt = stageAttempt;
-    this.layout = client.layout(appId, shuffleId);
-    this.numPartitions = layout.getNumPartitions();
-    if (mapIndex < 0 || mapIndex >= layout.getNumMaps()) {
+    ShuffleLayout initial = client.layout(appId, shuffleId);
+    this.layout = new AtomicReference<>(initial);
+    this.numPartitions = initial.getNumPartitions();
+    if (mapIndex < 0 || mapIndex >= initial.getNumMaps()) {
       throw new DovetailException(ErrorCode.INVALID_ARGUMENT,
-          "map index " + mapIndex + " outside 0.." + (layout.getNumMaps() - 1));
+          "map index " + mapIndex + " outside 0.." + (initial.getNumMaps() - 1));
     }
     this.frameSize = settings.frameSize();
     this.maxBatch = settings.maxBatchBytes();
@@ -207,7 +210,8 @@ public final class ShufflePusher implements AutoCloseable {
     bytes[partition] += length;
     records[partition] += recordCount;
     batches[partition]++;
-    Pending p = new Pending(partition, header, payload, Location.writable(layout, partition));
+    Pending p =
+        new Pending(partition, header, payload, Location.writable(layout.get(), partition));
     synchronized (this) {
       outstanding++;
     }
@@ -348,7 +352,9 @@ public final class ShufflePusher implements AutoCloseable {
       } else {
         LOG.info("Rerouting {} batches of shuffle {}/{} away from {}: {}", again.size(), appId,
             shuffleId, d.primary().address(), cause.getMessage());
-        if (code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.STALE_INCARNATION) {
+        // Not for STALE_INCARNATION: the restarted server answered on a sound connection that
+        // other tasks' pushes and reads share.
+        if (code == ErrorCode.CONNECTION_FAILED) {
           client.transport().closeClients(d.primary().address());
         }
         client.retryExecutor().execute(() -> resend(again, true, d, code));
@@ -376,6 +382,9 @@ public final class ShufflePusher implements AutoCloseable {
         for (Pending p : list) {
           p.location = Location.writable(fresh, p.partition);
         }
+        // Later batches go to the new locations too, not first to the failed ones.
+        layout.accumulateAndGet(fresh, (old, neu) ->
+            neu.getLayoutVersion() > old.getLayoutVersion() ? neu : old);
         metrics.addReroutes(list.size());
       }
       Map<Destination, List<Pending>> groups = new LinkedHashMap<>();
