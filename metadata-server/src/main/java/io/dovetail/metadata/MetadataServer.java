@@ -5,6 +5,7 @@ import io.dovetail.common.ErrorCode;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.rpc.Rpc;
 import io.dovetail.common.util.Lifecycle;
+import io.dovetail.common.util.MonotonicClock;
 import io.dovetail.common.util.Threads;
 import io.dovetail.metadata.service.AdminGrpcService;
 import io.dovetail.metadata.service.MetadataGrpcService;
@@ -66,9 +67,13 @@ public final class MetadataServer implements AutoCloseable {
   private volatile boolean stopping;
   private volatile int port = -1;
 
-  /** A server on the system clock. */
+  /**
+   * A server on the system time as the monotonic clock advances it: a step of the system clock
+   * (NTP after a VM resumes) must not declare every storage server dead and expire every
+   * application at the next maintenance pass.
+   */
   public MetadataServer(DovetailConf conf) {
-    this(conf, Clock.systemUTC());
+    this(conf, MonotonicClock.systemUTC());
   }
 
   /**

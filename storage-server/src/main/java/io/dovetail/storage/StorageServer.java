@@ -7,6 +7,7 @@ import io.dovetail.common.config.Sizes;
 import io.dovetail.common.transport.TransportServer;
 import io.dovetail.common.util.HostPort;
 import io.dovetail.common.util.Lifecycle;
+import io.dovetail.common.util.MonotonicClock;
 import io.dovetail.common.util.Threads;
 import io.dovetail.proto.DiskStatus;
 import io.dovetail.proto.LostPartition;
@@ -34,7 +35,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +150,7 @@ public final class StorageServer implements AutoCloseable {
     chunkPool = new ChunkPool(UnpooledByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT,
         budget);
     store = new PartitionStore(dirs, budget, chunkPool, housekeeping,
-        Clock.systemUTC(), conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
+        MonotonicClock.systemUTC(), conf.get(StorageConfig.PARTITION_FLUSH_THRESHOLD),
         (long) (memoryLimit * conf.get(StorageConfig.MEMORY_LOW_WATERMARK)),
         conf.get(StorageConfig.TOMBSTONE_TIME).toMillis());
     store.syncOnSeal(conf.get(StorageConfig.SYNC_ON_SEAL));
