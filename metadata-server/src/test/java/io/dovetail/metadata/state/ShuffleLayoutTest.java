@@ -71,7 +71,7 @@ class ShuffleLayoutTest {
     f.servers(3);
     f.app("app");
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", 0, -1, 2, 1));
-    assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", 0, 1, 0, 1));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", 0, 1, -1, 1));
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", 0, 1, 2, 0));
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", 0, 1, 2, 4));
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.shuffle("app", -3, 1, 2, 1));
@@ -80,6 +80,9 @@ class ShuffleLayoutTest {
     assertCode(ErrorCode.UNKNOWN_APPLICATION, () -> f.shuffle("nobody", 0, 1, 2, 1));
     assertCode(ErrorCode.UNKNOWN_SHUFFLE, () -> f.layout("app", 0));
     assertThat(f.shuffle("app", 0, 0, 1, 1).getNumMaps()).isZero();
+    // Spark's default partitioner over inputs with no partitions: 0 partitions, no locations.
+    assertThat(f.shuffle("app", 1, 0, 0, 1).getNumPartitions()).isZero();
+    assertThat(f.layout("app", 1).getPartitionsCount()).isZero();
   }
 
   @Test
