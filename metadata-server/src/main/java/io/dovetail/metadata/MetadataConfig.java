@@ -87,7 +87,8 @@ public final class MetadataConfig implements ConfigEntryProvider {
       ConfigEntry.builder("dovetail.metadata.shuffle.maxMaps")
           .doc("Largest number of map tasks a shuffle may register (the commit index keeps 12 "
               + "bytes per map in memory).")
-          .intConf().checkValue(v -> v >= 1, "must be >= 1").createWithDefault(10_000_000);
+          .intConf().checkValue(v -> v >= 1 && v <= 16_000_000, "must be in 1..16000000")
+          .createWithDefault(10_000_000);
 
   @Override
   public String group() {

@@ -24,6 +24,9 @@ import java.util.List;
  * An absent commit array means all zeros. Stateless and thread-safe.
  */
 final class Codec {
+  /** Disks one storage server may report; registrations and heartbeats with more are refused. */
+  static final int MAX_DISKS = 4096;
+
   static final int VERSION = 1;
   /** Commit arrays, in stored order. */
   static final int BYTES = 0;
@@ -67,7 +70,7 @@ final class Codec {
     long changedAt = r.varLong();
     long memoryLimit = r.varLong();
     String version = r.string();
-    int n = r.count(4096);
+    int n = r.count(MAX_DISKS);
     List<DiskStatus> disks = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       try {

@@ -32,6 +32,12 @@ final class CommitOps {
     this.namespace = namespace;
   }
 
+  /**
+   * The most bytes (or records, or batches) one map attempt may commit: 512 GiB. The shuffle's
+   * totals sum at most {@code maxMaps} (at most 16 million) commits, so none can overflow.
+   */
+  static final long MAX_MAP_TOTAL = 1L << 39;
+
   CommitMapResponse commitMap(CommitMapRequest req) {
     ShuffleState s = namespace.shuffle(req.getAppId(), req.getShuffleId());
     int map = req.getMapIndex();
@@ -133,10 +139,14 @@ final class CommitOps {
     Check.arg(values.size() == numPartitions, field + " must be empty or have " + numPartitions
         + " entries (one per partition), got " + values.size());
     long[] out = new long[numPartitions];
+    long total = 0;
     for (int i = 0; i < numPartitions; i++) {
       long v = values.get(i);
       Check.arg(v >= 0, field + "[" + i + "] must be >= 0, got " + v);
       out[i] = v;
+      total += Math.min(v, MAX_MAP_TOTAL + 1); // checked at each step: cannot overflow
+      Check.arg(total <= MAX_MAP_TOTAL, field + " must sum to at most " + MAX_MAP_TOTAL
+          + " for one map attempt");
     }
     return out;
   }

@@ -73,8 +73,10 @@ final class LayoutChange {
     store.write(batch);
     shuffle.layoutVersion = version;
     for (Map.Entry<Integer, Epoch[]> e : changed.entrySet()) {
-      countCopies(servers, shuffle.epochs[e.getKey()], -1);
+      // Count the new copies first: a server whose count dropped to 0 in between could be
+      // forgotten by the maintenance pass while the new epochs still name it.
       countCopies(servers, e.getValue(), 1);
+      countCopies(servers, shuffle.epochs[e.getKey()], -1);
       shuffle.epochs[e.getKey()] = e.getValue();
     }
     changed.clear();

@@ -87,6 +87,7 @@ final class ServerRegistry {
   /** Registers a new incarnation; a live older incarnation at the same address becomes DEAD. */
   synchronized ServerRecord register(RegisterServerRequest req) {
     Check.hostPort(req.getHost(), req.getDataPort());
+    checkDisks(req.getDisksCount());
     Check.nonNegative(req.getMemoryLimitBytes(), "memory_limit_bytes");
     long now = clock.millis();
     String address = ServerRecord.address(req.getHost(), req.getDataPort());
@@ -120,9 +121,16 @@ final class ServerRegistry {
     return r;
   }
 
+  /** What is stored must load again: a record with more disks would not, at the next start. */
+  private static void checkDisks(int disks) {
+    Check.arg(disks <= Codec.MAX_DISKS,
+        "a storage server may report at most " + Codec.MAX_DISKS + " disks, got " + disks);
+  }
+
   /** Refreshes a live incarnation's liveness and load; anything else must register again. */
   synchronized Beat heartbeat(ServerHeartbeatRequest req) {
     Check.hostPort(req.getHost(), req.getDataPort());
+    checkDisks(req.getDisksCount());
     ServerRecord r = servers.get(req.getIncarnation());
     if (r == null || !r.host().equals(req.getHost()) || r.port() != req.getDataPort()) {
       return new Beat(null, true, ServerState.SERVER_STATE_UNSPECIFIED);

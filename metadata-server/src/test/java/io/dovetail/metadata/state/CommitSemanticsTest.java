@@ -118,6 +118,12 @@ class CommitSemanticsTest {
     assertCode(ErrorCode.UNKNOWN_SHUFFLE, () -> f.commit("app-1", 9, 0, 1, 0, new long[0]));
     assertCode(ErrorCode.UNKNOWN_APPLICATION, () -> f.commit("app-2", 0, 0, 1, 0, new long[0]));
     assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.commit("../etc", 0, 0, 1, 0, new long[0]));
+    // Totals that would overflow the shuffle's sums: one huge entry, or entries adding up.
+    assertCode(ErrorCode.INVALID_ARGUMENT,
+        () -> f.commit("app-1", 0, 0, 1, 0, new long[] {Long.MAX_VALUE, 0, 0}));
+    long half = CommitOps.MAX_MAP_TOTAL / 2 + 1;
+    assertCode(ErrorCode.INVALID_ARGUMENT,
+        () -> f.commit("app-1", 0, 0, 1, 0, new long[] {half, half, 0}));
     assertThat(sizes().getCommittedMaps()).isZero();
     assertThat(sizes().getPartitionBytesList()).containsExactly(0L, 0L, 0L);
   }

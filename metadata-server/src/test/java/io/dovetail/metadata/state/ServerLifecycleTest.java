@@ -10,6 +10,7 @@ import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.RegisterServerResponse;
 import io.dovetail.proto.SealedPartition;
 import io.dovetail.proto.ServerExitRequest;
+import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerHeartbeatResponse;
 import io.dovetail.proto.ServerInfo;
 import io.dovetail.proto.ServerState;
@@ -135,6 +136,23 @@ class ServerLifecycleTest {
     assertThat(state(before)).isEqualTo(ServerState.DEAD);
     f.reopen();
     assertThat(f.register("h2", 7000)).isGreaterThan(after);
+  }
+
+  @Test
+  void aServerReportingMoreDisksThanAStartCanLoadIsRefusedAndTheStateStillLoads() {
+    RegisterServerRequest.Builder many = RegisterServerRequest.newBuilder().setHost("h1")
+        .setDataPort(7000).setMemoryLimitBytes(1 << 30);
+    for (int i = 0; i < Codec.MAX_DISKS; i++) {
+      many.addDisks(StateFixture.disk(1 << 30));
+    }
+    long inc = f.register(many.build());
+    many.addDisks(StateFixture.disk(1 << 30));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.register(many.build()));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.state.serverHeartbeat(
+        ServerHeartbeatRequest.newBuilder().setHost("h1").setDataPort(7000)
+            .setIncarnation(inc).addAllDisks(many.getDisksList()).build()));
+    f.reopen();
+    assertThat(f.state.server(inc)).isPresent();
   }
 
   @Test
