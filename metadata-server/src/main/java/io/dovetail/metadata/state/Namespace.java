@@ -99,7 +99,15 @@ final class Namespace {
   }
 
   void heartbeat(String appId) {
-    app(appId).lastHeartbeatMs = clock.millis();
+    AppState a = app(appId);
+    synchronized (a) {
+      // An expiry may have removed it since the lookup: say so rather than answer alive.
+      if (a.deleted) {
+        throw new DovetailException(ErrorCode.UNKNOWN_APPLICATION,
+            "application " + appId + " is not registered");
+      }
+      a.lastHeartbeatMs = clock.millis();
+    }
   }
 
   void unregisterApplication(String appId) {

@@ -118,10 +118,16 @@ final class StorageSync {
         return !epoch.isLost(slot); // listed twice: adopted already
       }
       ServerRecord x = servers.get(named);
-      if (x != null && x.address().equals(r.address()) && named >= f.getIncarnation()
-          && !epoch.isLost(slot)) {
-        change.replace(p, epoch.withServer(slot, r.incarnation()));
-        return true;
+      if (x != null && x.address().equals(r.address()) && !epoch.isLost(slot)) {
+        if (named > r.incarnation()) {
+          // A later registration of this host adopted it first (this one is a retried call that
+          // lost the race): never move a copy back to an older, now dead, incarnation.
+          return true;
+        }
+        if (named >= f.getIncarnation()) {
+          change.replace(p, epoch.withServer(slot, r.incarnation()));
+          return true;
+        }
       }
     }
     return false;
