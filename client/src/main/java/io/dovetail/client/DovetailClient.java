@@ -163,10 +163,19 @@ public final class DovetailClient implements AutoCloseable {
         (old, neu) -> neu.getLayoutVersion() >= old.getLayoutVersion() ? neu : old);
   }
 
-  /** A pusher for one map attempt. The shuffle must be registered. */
+  /** A pusher for one map attempt of a run with no stage id. The shuffle must be registered. */
   public ShufflePusher pusher(String appId, int shuffleId, int mapIndex, long attemptId,
       int stageAttempt) {
-    return new ShufflePusher(this, appId, shuffleId, mapIndex, attemptId, stageAttempt,
+    return pusher(appId, shuffleId, mapIndex, attemptId, 0, stageAttempt);
+  }
+
+  /**
+   * A pusher for one map attempt. The shuffle must be registered. A commit replaces the winner
+   * of an earlier run, ordered by (stageId, stageAttempt): see CommitMapRequest.
+   */
+  public ShufflePusher pusher(String appId, int shuffleId, int mapIndex, long attemptId,
+      int stageId, int stageAttempt) {
+    return new ShufflePusher(this, appId, shuffleId, mapIndex, attemptId, stageId, stageAttempt,
         pushSettings);
   }
 

@@ -85,7 +85,7 @@ public final class MetadataConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Integer> MAX_MAPS =
       ConfigEntry.builder("dovetail.metadata.shuffle.maxMaps")
-          .doc("Largest number of map tasks a shuffle may register (the commit index keeps 12 "
+          .doc("Largest number of map tasks a shuffle may register (the commit index keeps 16 "
               + "bytes per map in memory).")
           .intConf().checkValue(v -> v >= 1 && v <= 16_000_000, "must be in 1..16000000")
           .createWithDefault(10_000_000);

@@ -55,6 +55,7 @@ public final class ShufflePusher implements AutoCloseable {
   private final int shuffleId;
   private final int mapIndex;
   private final long attemptId;
+  private final int stageId;
   private final int stageAttempt;
   private final int numPartitions;
   private final long frameSize;
@@ -107,12 +108,13 @@ public final class ShufflePusher implements AutoCloseable {
   }
 
   public ShufflePusher(DovetailClient client, String appId, int shuffleId, int mapIndex,
-      long attemptId, int stageAttempt, PushSettings settings) {
+      long attemptId, int stageId, int stageAttempt, PushSettings settings) {
     this.client = client;
     this.appId = appId;
     this.shuffleId = shuffleId;
     this.mapIndex = mapIndex;
     this.attemptId = attemptId;
+    this.stageId = stageId;
     this.stageAttempt = stageAttempt;
     ShuffleLayout initial = client.layout(appId, shuffleId);
     this.layout = new AtomicReference<>(initial);
@@ -458,7 +460,7 @@ public final class ShufflePusher implements AutoCloseable {
     flush();
     CommitMapRequest.Builder req = CommitMapRequest.newBuilder()
         .setAppId(appId).setShuffleId(shuffleId).setMapIndex(mapIndex).setAttemptId(attemptId)
-        .setStageAttempt(stageAttempt);
+        .setStageId(stageId).setStageAttempt(stageAttempt);
     boolean any = false;
     for (long b : batches) {
       if (b != 0) {

@@ -17,7 +17,7 @@ import java.util.List;
  * app      v | ttlMs | registeredAt
  * shuffle  v | numMaps | numPartitions | replication | layoutVersion | registeredAt
  * epochs   v | n | (epoch | nServers | incarnation* | lostMask)*          one partition
- * commit   v | attemptId | stageAttempt | committedAt | numPartitions | flags |
+ * commit   v | attemptId | stageRun | committedAt | numPartitions | flags |
  *          (blob of numPartitions varints)*       flags bit 0 bytes, 1 records, 2 batches present
  * </pre>
  *
@@ -148,7 +148,7 @@ final class Codec {
   }
 
   /** Encodes a commit; each array is null/empty (all zeros) or {@code numPartitions} long. */
-  static byte[] commit(long attemptId, int stageAttempt, long committedAtMs, int numPartitions,
+  static byte[] commit(long attemptId, long stageRun, long committedAtMs, int numPartitions,
       long[][] arrays) {
     int flags = 0;
     int size = 32;
@@ -158,7 +158,7 @@ final class Codec {
         size += numPartitions * 3;
       }
     }
-    Bytes.Writer w = new Bytes.Writer(size).u8(VERSION).varLong(attemptId).varInt(stageAttempt)
+    Bytes.Writer w = new Bytes.Writer(size).u8(VERSION).varLong(attemptId).varLong(stageRun)
         .varLong(committedAtMs).varInt(numPartitions).u8(flags);
     for (int k = 0; k < arrays.length; k++) {
       if ((flags & (1 << k)) != 0) {
@@ -178,7 +178,9 @@ final class Codec {
    */
   static final class Commit {
     final long attemptId;
-    final int stageAttempt;
+    /** Stage id and stage attempt ({@link CommitOps#stageRun}); records written before stage ids
+     * were kept hold the attempt alone, which reads as stage id 0. */
+    final long stageRun;
     final long committedAtMs;
     final int numPartitions;
     private final Bytes.Reader[] arrays = new Bytes.Reader[3];
@@ -186,7 +188,7 @@ final class Codec {
     Commit(byte[] value) {
       Bytes.Reader r = open(value, "commit");
       attemptId = r.varLong();
-      stageAttempt = r.varInt();
+      stageRun = r.varLong();
       committedAtMs = r.varLong();
       numPartitions = r.count(Integer.MAX_VALUE - 8);
       int flags = r.u8();

@@ -45,34 +45,36 @@ final class CommitOps {
         + " for shuffle " + s + ", got " + map);
     Check.nonNegative(req.getAttemptId(), "attempt_id");
     Check.nonNegative(req.getStageAttempt(), "stage_attempt");
+    Check.nonNegative(req.getStageId(), "stage_id");
+    long run = stageRun(req.getStageId(), req.getStageAttempt());
     long[][] arrays = {
         array(req.getPartitionBytesList(), s.numPartitions, "partition_bytes"),
         array(req.getPartitionRecordsList(), s.numPartitions, "partition_records"),
         array(req.getPartitionBatchesList(), s.numPartitions, "partition_batches")};
     byte[] key = Keys.commit(s.appId, s.shuffleId, map);
-    byte[] value = Codec.commit(req.getAttemptId(), req.getStageAttempt(), clock.millis(),
+    byte[] value = Codec.commit(req.getAttemptId(), run, clock.millis(),
         s.numPartitions, arrays);
     s.lockLive();
     try {
       long winner = s.winnerAttempt[map];
       if (winner == ShuffleState.NO_ATTEMPT) {
         store.put(key, value);
-        win(s, map, req, arrays);
-        return answer(true, req.getAttemptId(), req.getStageAttempt(), arrays[Codec.BYTES]);
+        win(s, map, req, run, arrays);
+        return answer(true, req.getAttemptId(), run, arrays[Codec.BYTES]);
       }
       if (winner == req.getAttemptId()) {
         return answer(true, winner, s.winnerStage[map], stored(s, map).full(Codec.BYTES));
       }
-      if (req.getStageAttempt() > s.winnerStage[map]) {
+      if (run > s.winnerStage[map]) {
         Codec.Commit old = stored(s, map);
         store.put(key, value);
         addTotals(s, old, -1);
         s.committedMaps--;
-        win(s, map, req, arrays);
-        LOG.info("Map {} of shuffle {}: attempt {} of stage attempt {} replaces attempt {} of "
-            + "stage attempt {}", map, s, req.getAttemptId(), req.getStageAttempt(), winner,
-            old.stageAttempt);
-        return answer(true, req.getAttemptId(), req.getStageAttempt(), arrays[Codec.BYTES]);
+        win(s, map, req, run, arrays);
+        LOG.info("Map {} of shuffle {}: attempt {} of stage {}.{} replaces attempt {} of stage {}.{}",
+            map, s, req.getAttemptId(), req.getStageId(), req.getStageAttempt(), winner,
+            old.stageRun >>> 32, (int) old.stageRun);
+        return answer(true, req.getAttemptId(), run, arrays[Codec.BYTES]);
       }
       return answer(false, winner, s.winnerStage[map], stored(s, map).full(Codec.BYTES));
     } finally {
@@ -80,9 +82,19 @@ final class CommitOps {
     }
   }
 
-  private static void win(ShuffleState s, int map, CommitMapRequest req, long[][] arrays) {
+  /**
+   * The order of a map's runs: a stage that re-runs a shuffle's maps later has a larger stage id
+   * (Spark makes a new stage for each job, each AQE query stage, and counts its attempts from 0
+   * again), or the same id and a larger attempt.
+   */
+  static long stageRun(int stageId, int stageAttempt) {
+    return ((long) stageId << 32) | (stageAttempt & 0xFFFFFFFFL);
+  }
+
+  private static void win(ShuffleState s, int map, CommitMapRequest req, long run,
+      long[][] arrays) {
     s.winnerAttempt[map] = req.getAttemptId();
-    s.winnerStage[map] = req.getStageAttempt();
+    s.winnerStage[map] = run;
     s.committedMaps++;
     add(s.totalBytes, arrays[Codec.BYTES], 1);
     add(s.totalRecords, arrays[Codec.RECORDS], 1);
@@ -151,10 +163,10 @@ final class CommitOps {
     return out;
   }
 
-  private static CommitMapResponse answer(boolean committed, long attempt, int stage,
+  private static CommitMapResponse answer(boolean committed, long attempt, long run,
       long[] bytes) {
     CommitMapResponse.Builder b = CommitMapResponse.newBuilder().setCommitted(committed)
-        .setWinnerAttemptId(attempt).setWinnerStageAttempt(stage);
+        .setWinnerAttemptId(attempt).setWinnerStageAttempt((int) run);
     if (bytes.length > 0 && sum(bytes) > 0) {
       for (long v : bytes) {
         b.addWinnerPartitionBytes(v);

@@ -96,7 +96,7 @@ final class Recovery {
             + c.numPartitions + " partitions");
       }
       s.winnerAttempt[m] = c.attemptId;
-      s.winnerStage[m] = c.stageAttempt;
+      s.winnerStage[m] = c.stageRun;
       s.committedMaps++;
       CommitOps.addTotals(s, c, 1);
       counts[2]++;

@@ -32,7 +32,8 @@ final class ShuffleState {
   /** Per partition, its epochs in ascending order; never empty; the last one is writable. */
   final Epoch[][] epochs;
   final long[] winnerAttempt;
-  final int[] winnerStage;
+  /** Per map, the winner's run: stage id in the high 32 bits, stage attempt in the low. */
+  final long[] winnerStage;
   int committedMaps;
   final long[] totalBytes;
   final long[] totalRecords;
@@ -52,7 +53,7 @@ final class ShuffleState {
     this.epochs = new Epoch[numPartitions][];
     this.winnerAttempt = new long[numMaps];
     Arrays.fill(winnerAttempt, NO_ATTEMPT);
-    this.winnerStage = new int[numMaps];
+    this.winnerStage = new long[numMaps];
     this.totalBytes = new long[numPartitions];
     this.totalRecords = new long[numPartitions];
     this.totalBatches = new long[numPartitions];

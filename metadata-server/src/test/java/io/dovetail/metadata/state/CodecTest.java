@@ -51,10 +51,11 @@ class CodecTest {
       bytes[i] = random.nextLong() & Long.MAX_VALUE;
       batches[i] = random.nextInt(3);
     }
-    Codec.Commit c = new Codec.Commit(Codec.commit(7, 2, 123, 100,
+    long run = CommitOps.stageRun(Integer.MAX_VALUE, 2);
+    Codec.Commit c = new Codec.Commit(Codec.commit(7, run, 123, 100,
         new long[][] {bytes, new long[0], batches}));
     assertThat(c.attemptId).isEqualTo(7);
-    assertThat(c.stageAttempt).isEqualTo(2);
+    assertThat(c.stageRun).isEqualTo(run);
     assertThat(c.has(Codec.RECORDS)).isFalse();
     assertThat(c.full(Codec.BYTES)).containsExactly(bytes);
     assertThat(c.full(Codec.RECORDS)).containsOnly(0L);

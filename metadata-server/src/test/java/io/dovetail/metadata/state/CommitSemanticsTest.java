@@ -91,6 +91,35 @@ class CommitSemanticsTest {
   }
 
   @Test
+  void aLaterStageRerunningTheMapsReplacesTheWinnerWhateverItsAttemptNumber() {
+    // Stage 5 wrote map 0 in its third attempt. Stage 9 (a later job, or AQE's next query
+    // stage, re-running lost output) counts its attempts from 0 again and still replaces it.
+    assertThat(f.state.commitMap(run(0, 20, 5, 2, 100)).getCommitted()).isTrue();
+    CommitMapResponse rerun = f.state.commitMap(run(0, 21, 9, 0, 7));
+    assertThat(rerun.getCommitted()).isTrue();
+    assertThat(rerun.getWinnerAttemptId()).isEqualTo(21);
+    // A late zombie of the old stage, even a higher attempt of it, loses.
+    CommitMapResponse zombie = f.state.commitMap(run(0, 22, 5, 3, 1));
+    assertThat(zombie.getCommitted()).isFalse();
+    assertThat(zombie.getWinnerAttemptId()).isEqualTo(21);
+    // The same run: the first commit stays.
+    assertThat(f.state.commitMap(run(0, 23, 9, 0, 1)).getCommitted()).isFalse();
+    assertThat(sizes().getPartitionBytesList()).containsExactly(7L, 7L, 7L);
+    f.reopen();
+    assertThat(f.state.commitMap(run(0, 24, 8, 7, 1)).getCommitted()).as("after a restart")
+        .isFalse();
+    assertThat(f.state.commitMap(run(0, 25, 9, 1, 3)).getCommitted()).isTrue();
+    assertThat(sizes().getPartitionBytesList()).containsExactly(3L, 3L, 3L);
+  }
+
+  private static CommitMapRequest run(int map, long attempt, int stageId, int stageAttempt,
+      long bytesPerPartition) {
+    long[] bytes = {bytesPerPartition, bytesPerPartition, bytesPerPartition};
+    return StateFixture.commitRequest("app-1", 0, map, attempt, stageAttempt, bytes,
+        new long[] {1, 1, 1}, new long[] {1, 1, 1}).toBuilder().setStageId(stageId).build();
+  }
+
+  @Test
   void emptyArraysMeanZeros() {
     CommitMapResponse r = f.commit("app-1", 0, 0, 1, 0, new long[0]);
     assertThat(r.getCommitted()).isTrue();

@@ -42,7 +42,7 @@ public final class DovetailShuffleWriter<K, V, C> extends ShuffleWriter<K, V> {
         // The task attempt id, not mapId: with spark.shuffle.useOldFetchProtocol Spark passes
         // the partition index as mapId, the same for every attempt of a map.
         client.pusher(handle.appId(), handle.shuffleId(), context.partitionId(),
-            context.taskAttemptId(), context.stageAttemptNumber()),
+            context.taskAttemptId(), context.stageId(), context.stageAttemptNumber()),
         dep.partitioner(), dep.serializer(), SparkEnv.get().serializerManager(),
         handle.batchFormat(), handle.shuffleId(), mapId, conf);
   }
