@@ -99,6 +99,46 @@ class StoreFailureIT {
   }
 
   @Test
+  void pushesToAFrozenStorageServerMoveOnAfterOneTimeout() {
+    cluster = new ProcessCluster(TestDirs.create("frozen"), CONF).start(2);
+    client = new DovetailClient("it", new DovetailConf(CONF)
+        .set("dovetail.metadata.address", cluster.metadataAddress())
+        .set("dovetail.client.push.maxBatchBytes", "1m")
+        .set("dovetail.client.push.frameSize", "64k")
+        .set("dovetail.transport.requestTimeout", "2s"));
+    client.registerApplication(APP);
+    int partitions = 8;
+    client.registerShuffle(APP, 5, 1, partitions, 1);
+    Map<Integer, List<String>> expected = new HashMap<>();
+    Random rnd = new Random(5);
+    try (ShufflePusher p = client.pusher(APP, 5, 0, 500, 0)) {
+      Runnable round = () -> {
+        for (int part = 0; part < partitions; part++) {
+          byte[] b = Payloads.bytes(rnd.nextLong(), 4_000);
+          expected.computeIfAbsent(part, k -> new ArrayList<>()).add(Payloads.digest(b));
+          p.push(part, Payloads.buf(b), 1);
+        }
+        p.flush();
+      };
+      round.run();
+      // A long GC pause or a frozen VM: the server holds connections and answers nothing. The
+      // retries a busy server gets (6 by default, 2 s each here) would outlast the pause.
+      cluster.storage(0).process().signal("STOP");
+      try {
+        round.run();
+        assertThat(p.commit().committed()).isTrue();
+        assertThat(p.metrics().reroutes()).as("batches moved off the frozen server")
+            .isPositive();
+        assertThat(p.metrics().retries()).as("tries per batch").isLessThanOrEqualTo(partitions);
+      } finally {
+        cluster.storage(0).process().signal("CONT");
+      }
+    }
+    assertThat(Payloads.readAll(client.reader(APP, 5, 0, partitions, 0, -1)))
+        .isEqualTo(Payloads.sorted(expected));
+  }
+
+  @Test
   void withReplicationOneTheReadNamesExactlyTheLostPartitions() {
     cluster = new ProcessCluster(TestDirs.create("kill-r1"), CONF).start(2);
     client = connect();

@@ -62,12 +62,6 @@ class MetadataServerProcessIT {
         .start();
   }
 
-  private static void signal(String signal, JavaProcess p) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
-        .inheritIO().start();
-    assertThat(kill.waitFor()).as("kill -" + signal).isZero();
-  }
-
   @Test
   void aPauseOfTheMetadataServerDoesNotDeclareTheClusterDead() throws Exception {
     Path portFile = dbDir.resolveSibling(dbDir.getFileName() + ".paused");
@@ -84,9 +78,9 @@ class MetadataServerProcessIT {
         try {
           // The pause under test: three times the heartbeat timeout and the TTL, as a long GC
           // or a frozen VM would be. Nobody can heartbeat to a stopped process.
-          signal("STOP", server);
+          server.signal("STOP");
           Thread.sleep(6_000);
-          signal("CONT", server);
+          server.signal("CONT");
         } catch (Exception e) {
           throw new AssertionError(e);
         }

@@ -53,6 +53,23 @@ public final class JavaProcess implements AutoCloseable {
     return logFile;
   }
 
+  /** Sends {@code signal} (a name such as STOP or CONT) with kill(1). */
+  public void signal(String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid()))
+          .redirectErrorStream(true).start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid() + " failed: "
+            + new String(kill.getInputStream().readAllBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** SIGKILL, then wait for the process to be gone. */
   public void kill9() {
     process.destroyForcibly();

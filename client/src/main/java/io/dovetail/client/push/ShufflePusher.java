@@ -346,8 +346,12 @@ public final class ShufflePusher implements AutoCloseable {
       return;
     }
     metrics.addRetries(again.size());
+    // A push that timed out moves on: resending to a server that did not answer within the
+    // request timeout (frozen, paused, or a half-open connection) would stall the task for
+    // every retry, and every later task would meet the same server.
+    boolean reroute = code.action() == ErrorCode.Action.REROUTE || code == ErrorCode.TIMEOUT;
     try {
-      if (code.action() == ErrorCode.Action.RETRY) {
+      if (!reroute) {
         LOG.debug("Resending {} batches to {} after {}", again.size(), d.primary(), code);
         client.retryExecutor().schedule(() -> resend(again, false, d, code), retryWaitMs,
             TimeUnit.MILLISECONDS);
