@@ -413,7 +413,10 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
         s.part.plan.getPartition(), s.epoch, server.address(), e.getMessage());
     discard(s);
     closeStream(s);
-    if (e.code() == ErrorCode.CONNECTION_FAILED || e.code() == ErrorCode.TIMEOUT) {
+    // A broken connection: the others to that server most likely broke with it. Not after a
+    // timeout: the pooled connections are shared with other tasks' reads and pushes, which a
+    // slow answer to this one is no reason to cut.
+    if (e.code() == ErrorCode.CONNECTION_FAILED) {
       client.transport().closeClients(server.address());
     }
     s.open = null;
