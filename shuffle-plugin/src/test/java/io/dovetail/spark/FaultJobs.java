@@ -89,7 +89,15 @@ final class FaultJobs {
    * lazily, so the wait comes before any shuffle read).
    */
   static List<String> sumsReadAfter(JavaSparkContext jsc, String marker) {
-    return sorted(records(jsc).partitionBy(new HashPartitioner(8)).mapPartitionsToPair(it -> {
+    return sorted(sumsAfter(jsc, marker).collect());
+  }
+
+  /**
+   * The sums per key, computed by reduce tasks that wait until {@code marker} exists before they
+   * read their partition: the same shuffle each time the returned RDD is collected.
+   */
+  static JavaPairRDD<Integer, Long> sumsAfter(JavaSparkContext jsc, String marker) {
+    return records(jsc).partitionBy(new HashPartitioner(8)).mapPartitionsToPair(it -> {
       while (!Files.exists(Path.of(marker))) {
         Thread.sleep(50);
       }
@@ -98,7 +106,7 @@ final class FaultJobs {
       List<Tuple2<Integer, Long>> out = new ArrayList<>();
       sums.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
       return out.iterator();
-    }).collect());
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -126,6 +127,56 @@ class StandaloneFaultsIT {
     JobListener listener = killStorageServerMidJob(1, 2);
     assertThat(listener.failedStages()).as("the reduce stage hit a fetch failure").isPositive();
     assertThat(listener.stageRetries()).as("the map stage was recomputed").isPositive();
+  }
+
+  @Test
+  void outputLostAgainInALaterJobIsRecomputedWithOneFailure() throws Exception {
+    // Job 1 loses storage server 0 after its map stage: the map stage re-runs as attempt 1 and
+    // its commits win. Job 2 reads the same shuffle through a new stage, and storage server 1 is
+    // lost before it: the new stage re-runs the maps with an attempt number that starts over
+    // (1 here, as high as the winners'), and must still replace them, or the reading stage
+    // fails again on the same lost data.
+    Path dir = TestDirs.create("lost-twice");
+    Path killed = dir.resolve("killed");
+    try (ProcessCluster dovetail = new ProcessCluster(dir, Map.of(
+        "dovetail.metadata.server.heartbeatInterval", "300ms",
+        "dovetail.metadata.server.heartbeatTimeout", "15s",
+        "dovetail.storage.memoryLimit", "128m",
+        "dovetail.transport.maxFrameSize", "32m")).start(3)) {
+      SparkSession s = dovetail("lost-twice")
+          .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
+          .config("spark.dovetail.shuffle.replication", "1")
+          .config("spark.dovetail.transport.maxFrameSize", "32m")
+          .getOrCreate();
+      JobListener listener = new JobListener(stage -> {
+        if (!Files.exists(killed)) {
+          dovetail.storage(0).kill9();
+          try {
+            Files.createFile(killed);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      });
+      s.sparkContext().addSparkListener(listener);
+      try {
+        JavaPairRDD<Integer, Long> sums = FaultJobs.sumsAfter(
+            JavaSparkContext.fromSparkContext(s.sparkContext()), killed.toString());
+        assertThat(FaultJobs.sorted(sums.collect()))
+            .containsExactlyElementsOf(FaultJobs.expectedSums());
+        s.sparkContext().listenerBus().waitUntilEmpty();
+        assertThat(listener.failedStages()).as("job 1 hit the first loss").isEqualTo(1);
+
+        dovetail.storage(1).kill9();
+        assertThat(FaultJobs.sorted(sums.collect()))
+            .containsExactlyElementsOf(FaultJobs.expectedSums());
+        s.sparkContext().listenerBus().waitUntilEmpty();
+        assertThat(listener.failedStages() - 1).as("reading stages of job 2 that failed")
+            .isEqualTo(1);
+      } finally {
+        s.stop();
+      }
+    }
   }
 
   @Test
