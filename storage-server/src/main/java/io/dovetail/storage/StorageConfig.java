@@ -125,6 +125,15 @@ public final class StorageConfig implements ConfigEntryProvider {
           .doc("How long close waits for flushes and seals already under way.")
           .durationConf().createWithDefault(Duration.ofSeconds(30));
 
+  public static final ConfigEntry<Duration> REPLICATION_TIMEOUT =
+      ConfigEntry.builder("dovetail.storage.replication.timeout")
+          .doc("Time a primary waits for a replica to take forwarded batches (and to answer a new "
+              + "connection's handshake) before they fail with REPLICATION_FAILED. Keep it well "
+              + "below the clients' dovetail.transport.requestTimeout: a primary that answers "
+              + "first lets its pushers move the partition away from a frozen replica instead of "
+              + "timing out themselves.")
+          .durationConf().createWithDefault(Duration.ofSeconds(30));
+
   @Override
   public String group() {
     return "Storage server";
@@ -140,7 +149,7 @@ public final class StorageConfig implements ConfigEntryProvider {
     return List.of(HOST, ADVERTISED_HOST, PORT, DIRS, MEMORY_LIMIT, MEMORY_HIGH_WATERMARK,
         MEMORY_LOW_WATERMARK, SYNC_ON_SEAL, PARTITION_FLUSH_THRESHOLD, DIR_CAPACITY, DISK_RESERVE,
         DISK_CHECK_INTERVAL, READ_CHUNK_SIZE, IO_THREADS, FLUSHER_THREADS_PER_DIR, WORKER_THREADS,
-        TOMBSTONE_TIME, CLOSE_TIMEOUT);
+        TOMBSTONE_TIME, CLOSE_TIMEOUT, REPLICATION_TIMEOUT);
   }
 
   /**

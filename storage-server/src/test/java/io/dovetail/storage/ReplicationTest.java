@@ -8,6 +8,7 @@ import io.dovetail.common.protocol.PushRequest;
 import io.dovetail.common.protocol.PushResponse;
 import io.dovetail.common.protocol.ReplicaTarget;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ class ReplicationTest {
 
   @BeforeAll
   static void start() {
-    DovetailConf a = TestServers.standalone("primary");
+    DovetailConf a = TestServers.standalone("primary")
+        .set(StorageConfig.REPLICATION_TIMEOUT.key(), "2s");
     DovetailConf b = TestServers.standalone("replica");
     primary = TestServers.start(a);
     replica = TestServers.start(b);
@@ -103,6 +105,24 @@ class ReplicationTest {
     assertThat(r.failures()).extracting(PushResponse.Failure::code)
         .containsOnly(ErrorCode.REPLICATION_FAILED).hasSize(3);
     assertThat(r.message()).contains("STALE_INCARNATION");
+  }
+
+  @Test
+  void aReplicaThatNeverAnswersFailsReplicationBeforeThePusherTimesOut() throws Exception {
+    // A frozen replica: the kernel accepts its connections, nothing ever answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        DataPlaneClient pusher = new DataPlaneClient(
+            TestServers.standalone("pusher").set("dovetail.transport.requestTimeout", "20s"),
+            "127.0.0.1", primary.dataPort())) {
+      ReplicaTarget frozen = new ReplicaTarget("127.0.0.1", silent.getLocalPort(), 0);
+      Random rnd = new Random(6);
+      for (int i = 0; i < 2; i++) {
+        PushResponse r = pusher.push("app-rep6", 1, 0, List.of(frozen), batches(rnd, i, 2));
+        assertThat(r.failures()).as("push %d: %s", i, r)
+            .extracting(PushResponse.Failure::code)
+            .containsOnly(ErrorCode.REPLICATION_FAILED).hasSize(2);
+      }
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.dovetail.storage.replication;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.protocol.Message;
 import io.dovetail.common.protocol.PushBatch;
@@ -11,6 +12,7 @@ import io.dovetail.common.protocol.ReplicaTarget;
 import io.dovetail.common.transport.TransportClient;
 import io.dovetail.common.transport.TransportClientFactory;
 import io.dovetail.common.util.HostPort;
+import io.dovetail.storage.StorageConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -145,7 +147,7 @@ public final class Replicator implements AutoCloseable {
     HostPort peer = new HostPort(target.host(), target.port());
     TransportClient c = clients.get(peer);
     if (c != null && c.isActive()) {
-      return asPush(c.request(copy));
+      return forgetOnTimeout(peer, c, asPush(c.request(copy)));
     }
     CompletableFuture<PushResponse> f = new CompletableFuture<>();
     try {
@@ -153,7 +155,7 @@ public final class Replicator implements AutoCloseable {
         try {
           TransportClient nc = factory().client(peer);
           clients.put(peer, nc);
-          asPush(nc.request(copy)).whenComplete((r, e) -> {
+          forgetOnTimeout(peer, nc, asPush(nc.request(copy))).whenComplete((r, e) -> {
             if (e != null) {
               f.completeExceptionally(e);
             } else {
@@ -171,6 +173,21 @@ public final class Replicator implements AutoCloseable {
           "server is shutting down"));
     }
     return f;
+  }
+
+  /**
+   * A replica that let a forward time out is frozen or gone, or its connection half-open: the
+   * next forward gets a new connection (which fails fast if nothing listens) instead of waiting
+   * out another timeout on this one.
+   */
+  private CompletableFuture<PushResponse> forgetOnTimeout(HostPort peer, TransportClient c,
+      CompletableFuture<PushResponse> f) {
+    return f.whenComplete((r, e) -> {
+      if (e != null && DovetailException.codeOf(e) == ErrorCode.TIMEOUT
+          && clients.remove(peer, c)) {
+        c.close();
+      }
+    });
   }
 
   private static CompletableFuture<PushResponse> asPush(CompletableFuture<Message> f) {
@@ -192,7 +209,9 @@ public final class Replicator implements AutoCloseable {
         }
         f = factory;
         if (f == null) {
-          f = new TransportClientFactory("dovetail-storage-replicator", conf);
+          f = new TransportClientFactory("dovetail-storage-replicator", conf.copy().set(
+              CommonConfig.REQUEST_TIMEOUT.key(),
+              conf.get(StorageConfig.REPLICATION_TIMEOUT).toMillis() + "ms"));
           factory = f;
         }
       }
