@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -136,6 +138,43 @@ class StoreFailureIT {
     }
     assertThat(Payloads.readAll(client.reader(APP, 5, 0, partitions, 0, -1)))
         .isEqualTo(Payloads.sorted(expected));
+  }
+
+  @Test
+  void aReaderDoesNotWaitForAFrozenServerItOnlySealsCopiesOn() throws Exception {
+    cluster = new ProcessCluster(TestDirs.create("frozen-replica"), CONF).start(2);
+    client = connect();
+    client.registerApplication(APP);
+    int partitions = 8;
+    client.registerShuffle(APP, 6, 1, partitions, 2);
+    Map<Integer, List<String>> expected = pushAndCommit(6, 0, partitions, 2, null);
+    // A reader in another executor (no connection yet) of the partitions whose primary is
+    // storage server 1, while storage server 0 (their replica) is frozen for longer than the
+    // reader's request timeout: constructing the reader seals those replicas on the side.
+    ShuffleLayout layout = client.layout(APP, 6);
+    int partition = -1;
+    for (int p = 0; p < partitions && partition < 0; p++) {
+      if (Location.writable(layout, p).primary().port() == cluster.storage(1).port()) {
+        partition = p;
+      }
+    }
+    assertThat(partition).as("a partition with its primary on storage server 1").isNotNegative();
+    int read = partition;
+    try (DovetailClient other = new DovetailClient("it-other", new DovetailConf(CONF)
+        .set("dovetail.metadata.address", cluster.metadataAddress())
+        .set("dovetail.client.push.maxBatchBytes", "1m")
+        .set("dovetail.transport.requestTimeout", "60s"))) {
+      cluster.storage(0).process().signal("STOP");
+      try {
+        var reader = CompletableFuture.supplyAsync(
+            () -> other.reader(APP, 6, read, read + 1, 0, -1));
+        assertThat(reader.get(30, TimeUnit.SECONDS).hasNext()).isTrue();
+        Map<Integer, List<String>> got = Payloads.readAll(reader.get());
+        assertThat(got).isEqualTo(Payloads.sorted(Map.of(read, expected.get(read))));
+      } finally {
+        cluster.storage(0).process().signal("CONT");
+      }
+    }
   }
 
   @Test

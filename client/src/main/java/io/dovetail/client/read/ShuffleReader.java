@@ -32,6 +32,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,19 +185,36 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
 
   /**
    * Seals every copy that will or may be read, so replicas are durable too; streams seal their
-   * own file anyway. Best effort and asynchronous.
+   * own file anyway. Best effort and asynchronous: a server with no open connection is sealed
+   * from the client's retry executor, so a copy on a server that does not answer (gone but not
+   * yet declared dead, or frozen) never holds up the reading task.
    */
   private void sealReplicas(Map<HostPort, List<SealRequest.Target>> seals) {
     seals.forEach((server, targets) -> {
+      SealRequest seal = new SealRequest(appId, shuffleId, targets);
+      TransportClient open = client.transport().connected(server);
+      if (open != null) {
+        sendSeal(open, seal);
+        return;
+      }
       try {
-        client.transport().client(server).request(new SealRequest(appId, shuffleId, targets))
-            .whenComplete((m, e) -> {
-              if (m != null) {
-                m.release();
-              }
-            });
-      } catch (DovetailException e) {
-        LOG.debug("Cannot seal on {}: {}", server, e.getMessage());
+        client.retryExecutor().execute(() -> {
+          try {
+            sendSeal(client.transport().client(server), seal);
+          } catch (DovetailException e) {
+            LOG.debug("Cannot seal on {}: {}", server, e.getMessage());
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        LOG.debug("Not sealing on {}: the client is closing", server);
+      }
+    });
+  }
+
+  private static void sendSeal(TransportClient c, SealRequest seal) {
+    c.request(seal).whenComplete((m, e) -> {
+      if (m != null) {
+        m.release();
       }
     });
   }

@@ -96,6 +96,21 @@ public final class TransportClientFactory implements Closeable {
     }
   }
 
+  /** A pooled connection to {@code peer} that is open now, or null (never connects). */
+  public TransportClient connected(HostPort peer) {
+    AtomicReferenceArray<TransportClient> pool = pools.get(peer);
+    if (pool == null) {
+      return null;
+    }
+    for (int i = 0; i < pool.length(); i++) {
+      TransportClient c = pool.get(i);
+      if (c != null && c.isActive()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   /** A new, unpooled connection; the caller closes it. */
   public TransportClient connect(HostPort peer) {
     ChannelFuture f = bootstrap.connect(new InetSocketAddress(peer.host(), peer.port()));
