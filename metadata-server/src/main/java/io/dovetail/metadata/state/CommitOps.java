@@ -84,8 +84,8 @@ final class CommitOps {
 
   /**
    * The order of a map's runs: a stage that re-runs a shuffle's maps later has a larger stage id
-   * (Spark makes a new stage for each job, each AQE query stage, and counts its attempts from 0
-   * again), or the same id and a larger attempt.
+   * (Spark makes a new stage for a later job or AQE query stage, whose attempt numbers start
+   * over: no higher than the winners' perhaps), or the same id and a larger attempt.
    */
   static long stageRun(int stageId, int stageAttempt) {
     return ((long) stageId << 32) | (stageAttempt & 0xFFFFFFFFL);

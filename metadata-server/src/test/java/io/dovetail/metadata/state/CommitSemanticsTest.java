@@ -93,7 +93,7 @@ class CommitSemanticsTest {
   @Test
   void aLaterStageRerunningTheMapsReplacesTheWinnerWhateverItsAttemptNumber() {
     // Stage 5 wrote map 0 in its third attempt. Stage 9 (a later job, or AQE's next query
-    // stage, re-running lost output) counts its attempts from 0 again and still replaces it.
+    // stage, re-running lost output) numbers its attempts afresh and still replaces it.
     assertThat(f.state.commitMap(run(0, 20, 5, 2, 100)).getCommitted()).isTrue();
     CommitMapResponse rerun = f.state.commitMap(run(0, 21, 9, 0, 7));
     assertThat(rerun.getCommitted()).isTrue();
