@@ -80,6 +80,40 @@ class StandaloneFaultsIT {
     }
   }
 
+  /** An external Dovetail cluster's settings for the storage-loss tests. */
+  private static final Map<String, String> STORE_CONF = Map.of(
+      "dovetail.metadata.server.heartbeatInterval", "300ms",
+      "dovetail.metadata.server.heartbeatTimeout", "15s",
+      "dovetail.storage.memoryLimit", "128m",
+      "dovetail.transport.maxFrameSize", "32m");
+
+  /** An application on the Spark cluster whose shuffles go to {@code dovetail}. */
+  private static SparkSession against(ProcessCluster dovetail, String app, int replication) {
+    return dovetail(app)
+        .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
+        .config("spark.dovetail.shuffle.replication", Integer.toString(replication))
+        .config("spark.dovetail.transport.maxFrameSize", "32m")
+        .getOrCreate();
+  }
+
+  /**
+   * A listener that kills storage server 0 when the first map stage completes, then creates
+   * {@code killed} (reduce tasks of {@link FaultJobs#sumsAfter} wait for it).
+   */
+  private static JobListener killStorageServer0AtMapStageEnd(ProcessCluster dovetail,
+      Path killed) {
+    return new JobListener(stage -> {
+      if (!Files.exists(killed)) {
+        dovetail.storage(0).kill9();
+        try {
+          Files.createFile(killed);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    });
+  }
+
   /**
    * Runs a two-stage job against an external Dovetail cluster and kills storage server 0 when the
    * map stage completes; reduce tasks wait for the kill before they read.
@@ -88,26 +122,9 @@ class StandaloneFaultsIT {
       throws Exception {
     Path dir = TestDirs.create("kill-storage-r" + replication);
     Path killed = dir.resolve("killed");
-    try (ProcessCluster dovetail = new ProcessCluster(dir, Map.of(
-        "dovetail.metadata.server.heartbeatInterval", "300ms",
-        "dovetail.metadata.server.heartbeatTimeout", "15s",
-        "dovetail.storage.memoryLimit", "128m",
-        "dovetail.transport.maxFrameSize", "32m")).start(storageServers)) {
-      SparkSession s = dovetail("kill-storage-r" + replication)
-          .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
-          .config("spark.dovetail.shuffle.replication", Integer.toString(replication))
-          .config("spark.dovetail.transport.maxFrameSize", "32m")
-          .getOrCreate();
-      JobListener listener = new JobListener(stage -> {
-        if (!Files.exists(killed)) {
-          dovetail.storage(0).kill9();
-          try {
-            Files.createFile(killed);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      });
+    try (ProcessCluster dovetail = new ProcessCluster(dir, STORE_CONF).start(storageServers)) {
+      SparkSession s = against(dovetail, "kill-storage-r" + replication, replication);
+      JobListener listener = killStorageServer0AtMapStageEnd(dovetail, killed);
       s.sparkContext().addSparkListener(listener);
       try {
         List<String> result = FaultJobs.sumsReadAfter(
@@ -138,26 +155,9 @@ class StandaloneFaultsIT {
     // fails again on the same lost data.
     Path dir = TestDirs.create("lost-twice");
     Path killed = dir.resolve("killed");
-    try (ProcessCluster dovetail = new ProcessCluster(dir, Map.of(
-        "dovetail.metadata.server.heartbeatInterval", "300ms",
-        "dovetail.metadata.server.heartbeatTimeout", "15s",
-        "dovetail.storage.memoryLimit", "128m",
-        "dovetail.transport.maxFrameSize", "32m")).start(3)) {
-      SparkSession s = dovetail("lost-twice")
-          .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
-          .config("spark.dovetail.shuffle.replication", "1")
-          .config("spark.dovetail.transport.maxFrameSize", "32m")
-          .getOrCreate();
-      JobListener listener = new JobListener(stage -> {
-        if (!Files.exists(killed)) {
-          dovetail.storage(0).kill9();
-          try {
-            Files.createFile(killed);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      });
+    try (ProcessCluster dovetail = new ProcessCluster(dir, STORE_CONF).start(3)) {
+      SparkSession s = against(dovetail, "lost-twice", 1);
+      JobListener listener = killStorageServer0AtMapStageEnd(dovetail, killed);
       s.sparkContext().addSparkListener(listener);
       try {
         JavaPairRDD<Integer, Long> sums = FaultJobs.sumsAfter(
