@@ -16,6 +16,15 @@ public final class MetadataConfig implements ConfigEntryProvider {
       .doc("gRPC port of the metadata server; 0 picks a free port.")
       .intConf().checkValue(p -> p >= 0 && p <= 65535, "a port number").createWithDefault(9300);
 
+  public static final ConfigEntry<Integer> METRICS_PORT =
+      ConfigEntry.builder("dovetail.metadata.metricsPort")
+          .doc("Port of the Prometheus endpoint (GET /metrics, on dovetail.metadata.host): "
+              + "control-plane calls by method and outcome, storage servers by state, "
+              + "applications, shuffles, and the JVM's metrics; 0 picks a free port, -1 "
+              + "serves none.")
+          .intConf().checkValue(p -> p >= -1 && p <= 65535, "a port number, or -1 for none")
+          .createWithDefault(-1);
+
   public static final ConfigEntry<String> DB_DIR = ConfigEntry.builder("dovetail.metadata.dbDir")
       .doc("Directory of the metadata server's RocksDB state.")
       .stringConf().createWithDefault("./data/metadata");
@@ -102,7 +111,7 @@ public final class MetadataConfig implements ConfigEntryProvider {
 
   @Override
   public List<ConfigEntry<?>> entries() {
-    return List.of(HOST, PORT, DB_DIR, SERVER_HEARTBEAT_INTERVAL, SERVER_HEARTBEAT_TIMEOUT,
+    return List.of(HOST, PORT, METRICS_PORT, DB_DIR, SERVER_HEARTBEAT_INTERVAL, SERVER_HEARTBEAT_TIMEOUT,
         APP_HEARTBEAT_INTERVAL, APP_TTL, THREADS, SYNC_WRITES, DB_CACHE_SIZE, MAINTENANCE_INTERVAL,
         SERVER_RETENTION, MAX_PARTITIONS, MAX_MAPS);
   }

@@ -3,6 +3,8 @@ package io.dovetail.metadata;
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.metrics.MetricsEndpoint;
+import io.dovetail.common.metrics.RpcMetrics;
 import io.dovetail.common.rpc.Rpc;
 import io.dovetail.common.util.Lifecycle;
 import io.dovetail.common.util.MonotonicClock;
@@ -51,6 +53,7 @@ public final class MetadataServer implements AutoCloseable {
   private final Lifecycle lifecycle = new Lifecycle("MetadataServer");
   private final String host;
   private final int configuredPort;
+  private final int metricsPort;
   private final Path dbDir;
   private final boolean syncWrites;
   private final long dbCacheBytes;
@@ -62,6 +65,7 @@ public final class MetadataServer implements AutoCloseable {
   private RocksKeyValueStore store;
   private volatile MetadataState state;
   private Server grpc;
+  private MetricsEndpoint metrics;
   private ExecutorService rpcExecutor;
   private Thread maintenance;
   private volatile boolean stopping;
@@ -86,6 +90,7 @@ public final class MetadataServer implements AutoCloseable {
     this.clock = clock;
     this.host = conf.get(MetadataConfig.HOST);
     this.configuredPort = conf.get(MetadataConfig.PORT);
+    this.metricsPort = conf.get(MetadataConfig.METRICS_PORT);
     this.dbDir = Path.of(conf.get(MetadataConfig.DB_DIR));
     this.syncWrites = conf.get(MetadataConfig.SYNC_WRITES);
     this.dbCacheBytes = conf.get(MetadataConfig.DB_CACHE_SIZE);
@@ -107,8 +112,14 @@ public final class MetadataServer implements AutoCloseable {
       store = RocksKeyValueStore.open(dbDir, syncWrites, dbCacheBytes);
       state = MetadataState.open(store, clock, settings);
       rpcExecutor = Executors.newFixedThreadPool(threads, Threads.named("dovetail-metadata-rpc"));
+      RpcMetrics rpcMetrics = null;
+      if (metricsPort >= 0) {
+        metrics = new MetricsEndpoint("metadata-server");
+        rpcMetrics = new RpcMetrics(metrics.registry());
+        MetadataMetrics.register(metrics.registry(), state);
+      }
       try {
-        grpc = Rpc.startServer(host, configuredPort, conf, rpcExecutor,
+        grpc = Rpc.startServer(host, configuredPort, conf, rpcExecutor, rpcMetrics,
             new MetadataGrpcService(state), new StorageRegistryGrpcService(state),
             new AdminGrpcService(state));
       } catch (IOException e) {
@@ -116,6 +127,9 @@ public final class MetadataServer implements AutoCloseable {
             "cannot listen on " + host + ":" + configuredPort + ": " + e.getMessage(), e);
       }
       port = grpc.getPort();
+      if (metrics != null) {
+        metrics.start(host, metricsPort);
+      }
       // Critical: if it died, servers would never be declared dead nor applications expire, so an
       // Error in it halts the process loudly (Threads.critical) instead of limping on.
       maintenance = Threads.critical("dovetail-metadata-maintenance").newThread(this::maintain);
@@ -178,6 +192,15 @@ public final class MetadataServer implements AutoCloseable {
     return p;
   }
 
+  /** The bound port of the metrics endpoint; -1 when it serves none. */
+  public int metricsPort() {
+    MetricsEndpoint m;
+    synchronized (this) {
+      m = metrics;
+    }
+    return m == null ? -1 : m.port();
+  }
+
   /** The address the server binds to, as configured. */
   public String host() {
     return host;
@@ -231,6 +254,9 @@ public final class MetadataServer implements AutoCloseable {
         Thread.currentThread().interrupt();
         grpc.shutdownNow();
       }
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     if (rpcExecutor != null) {
       rpcExecutor.shutdown();

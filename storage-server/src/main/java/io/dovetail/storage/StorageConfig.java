@@ -29,6 +29,14 @@ public final class StorageConfig implements ConfigEntryProvider {
       .doc("Data port; 0 picks a free port.")
       .intConf().checkValue(p -> p >= 0 && p <= 65535, "a port number").createWithDefault(9400);
 
+  public static final ConfigEntry<Integer> METRICS_PORT =
+      ConfigEntry.builder("dovetail.storage.metricsPort")
+          .doc("Port of the Prometheus endpoint (GET /metrics, on dovetail.storage.host): bytes "
+              + "pushed, refused, flushed and served, memory and backpressure, partition files, "
+              + "data directories, and the JVM's metrics; 0 picks a free port, -1 serves none.")
+          .intConf().checkValue(p -> p >= -1 && p <= 65535, "a port number, or -1 for none")
+          .createWithDefault(-1);
+
   public static final ConfigEntry<List<String>> DIRS = ConfigEntry.builder("dovetail.storage.dirs")
       .doc("Comma-separated data directories, one per device.")
       .listConf().checkValue(l -> !l.isEmpty(), "at least one directory")
@@ -146,7 +154,7 @@ public final class StorageConfig implements ConfigEntryProvider {
 
   @Override
   public List<ConfigEntry<?>> entries() {
-    return List.of(HOST, ADVERTISED_HOST, PORT, DIRS, MEMORY_LIMIT, MEMORY_HIGH_WATERMARK,
+    return List.of(HOST, ADVERTISED_HOST, PORT, METRICS_PORT, DIRS, MEMORY_LIMIT, MEMORY_HIGH_WATERMARK,
         MEMORY_LOW_WATERMARK, SYNC_ON_SEAL, PARTITION_FLUSH_THRESHOLD, DIR_CAPACITY, DISK_RESERVE,
         DISK_CHECK_INTERVAL, READ_CHUNK_SIZE, IO_THREADS, FLUSHER_THREADS_PER_DIR, WORKER_THREADS,
         TOMBSTONE_TIME, CLOSE_TIMEOUT, REPLICATION_TIMEOUT);

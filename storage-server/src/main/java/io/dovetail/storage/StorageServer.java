@@ -4,6 +4,7 @@ import io.dovetail.common.DovetailException;
 import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.config.Sizes;
+import io.dovetail.common.metrics.MetricsEndpoint;
 import io.dovetail.common.transport.TransportServer;
 import io.dovetail.common.util.HostPort;
 import io.dovetail.common.util.Lifecycle;
@@ -82,6 +83,7 @@ public final class StorageServer implements AutoCloseable {
   private Replicator replicator;
   private ServerContext context;
   private TransportServer transport;
+  private volatile MetricsEndpoint metrics;
   private RegistryClient registry;
   private volatile String advertisedHost;
   private boolean shutDown;
@@ -166,6 +168,13 @@ public final class StorageServer implements AutoCloseable {
         conf.get(StorageConfig.PORT), conf.get(StorageConfig.IO_THREADS), budget,
         new StorageRequestHandler(context));
     advertisedHost = advertised(host, conf.get(StorageConfig.ADVERTISED_HOST));
+    int metricsPort = conf.get(StorageConfig.METRICS_PORT);
+    if (metricsPort >= 0) {
+      metrics = new MetricsEndpoint("storage-server");
+      StorageMetrics.register(metrics.registry(), context, store, budget, chunkPool, dirs, streams,
+          transport);
+      metrics.start(host, metricsPort);
+    }
     long interval = conf.get(StorageConfig.DISK_CHECK_INTERVAL).toMillis();
     housekeeping.scheduleWithFixedDelay(this::housekeeping, interval, interval,
         TimeUnit.MILLISECONDS);
@@ -242,6 +251,12 @@ public final class StorageServer implements AutoCloseable {
     return t.port();
   }
 
+  /** The bound port of the metrics endpoint; -1 when it serves none. */
+  public int metricsPort() {
+    MetricsEndpoint m = metrics;
+    return m == null ? -1 : m.port();
+  }
+
   /** The incarnation the metadata server gave this process (0 standalone). */
   public long incarnation() {
     ServerContext c = context;
@@ -315,6 +330,9 @@ public final class StorageServer implements AutoCloseable {
     }
     if (registry != null) {
       registry.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     if (transport != null) {
       transport.close();

@@ -11,6 +11,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
@@ -43,12 +44,23 @@ public final class Rpc {
   /** Starts a server on {@code host:port} (port 0 picks a free one) with auth on every service. */
   public static Server startServer(String host, int port, DovetailConf conf, Executor executor,
       BindableService... services) throws IOException {
+    return startServer(host, port, conf, executor, null, services);
+  }
+
+  /**
+   * As above, with {@code outer} (null for none) around the auth check of every service, so it
+   * sees every call, refused ones included.
+   */
+  public static Server startServer(String host, int port, DovetailConf conf, Executor executor,
+      ServerInterceptor outer, BindableService... services) throws IOException {
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .executor(executor);
     var auth = AuthInterceptors.server(conf.get(CommonConfig.AUTH_SECRET));
     for (BindableService s : services) {
-      b.addService(ServerInterceptors.intercept(s, auth));
+      // The last interceptor given runs first.
+      b.addService(outer == null ? ServerInterceptors.intercept(s, auth)
+          : ServerInterceptors.intercept(s, auth, outer));
     }
     return b.build().start();
   }

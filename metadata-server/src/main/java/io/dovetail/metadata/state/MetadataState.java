@@ -29,6 +29,7 @@ import io.dovetail.proto.ServerExitResponse;
 import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerHeartbeatResponse;
 import io.dovetail.proto.ServerInfo;
+import io.dovetail.proto.ServerState;
 import io.dovetail.proto.ServerStatus;
 import io.dovetail.proto.ShuffleStatus;
 import io.dovetail.proto.UnregisterApplicationRequest;
@@ -38,7 +39,9 @@ import io.dovetail.proto.UnregisterShuffleResponse;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,6 +194,27 @@ public final class MetadataState {
       }
     }
     return b.build();
+  }
+
+  /**
+   * Counts for the metrics endpoint: storage-server incarnations known by state, applications and
+   * their shuffles. Lock-free; a count may miss a change racing it.
+   */
+  public record Summary(Map<ServerState, Integer> servers,
+      int applications, int shuffles) {}
+
+  public Summary summary() {
+    var byState = new EnumMap<ServerState, Integer>(ServerState.class);
+    for (ServerRecord r : servers.all()) {
+      byState.merge(r.state(), 1, Integer::sum);
+    }
+    int apps = 0;
+    int shuffles = 0;
+    for (AppState a : namespace.apps.values()) {
+      apps++;
+      shuffles += a.shuffles.size();
+    }
+    return new Summary(byState, apps, shuffles);
   }
 
   // ---- Maintenance ----

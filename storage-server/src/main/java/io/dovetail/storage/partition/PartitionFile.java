@@ -322,7 +322,7 @@ public final class PartitionFile {
       } catch (IOException e) {
         error = e;
       }
-      store.flushEnded(end - start);
+      store.flushEnded(end - start, error == null);
       if (endIfShutDown()) {
         return;
       }

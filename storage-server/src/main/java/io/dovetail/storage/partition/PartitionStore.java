@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,9 @@ public final class PartitionStore implements AutoCloseable {
   private final ConcurrentHashMap<ShuffleId, Long> tombstones = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<PartitionKey> lost = new ConcurrentLinkedQueue<>();
   private final AtomicLong flushingBytes = new AtomicLong();
+  private final LongAdder flushes = new LongAdder();
+  private final LongAdder flushedBytes = new LongAdder();
+  private final LongAdder flushErrors = new LongAdder();
   private final AtomicBoolean pressurePending = new AtomicBoolean();
   private volatile long incarnation;
   private volatile boolean syncOnSeal;
@@ -345,6 +349,37 @@ public final class PartitionStore implements AutoCloseable {
     flushingBytes.addAndGet(-bytes);
   }
 
+  /** A flush's write returned: {@code written} bytes are in the file, or the write failed. */
+  void flushEnded(long bytes, boolean written) {
+    flushEnded(bytes);
+    if (written) {
+      flushes.increment();
+      flushedBytes.add(bytes);
+    } else {
+      flushErrors.increment();
+    }
+  }
+
+  /** Flushes written since start. */
+  public long flushes() {
+    return flushes.sum();
+  }
+
+  /** Bytes written to partition files since start (batch headers included). */
+  public long flushedBytes() {
+    return flushedBytes.sum();
+  }
+
+  /** Flushes whose write failed since start (the partition failed with it). */
+  public long flushErrors() {
+    return flushErrors.sum();
+  }
+
+  /** Bytes of flushes handed to flushers and not written yet. */
+  public long flushingBytes() {
+    return flushingBytes.get();
+  }
+
   /** After each flush: keep flushing while connections wait or usage is high. */
   void flushCompleted() {
     if (budget.waitingBytes() > 0 || budget.used() > budget.highWatermark()) {
@@ -401,6 +436,19 @@ public final class PartitionStore implements AutoCloseable {
         break;
       }
     }
+  }
+
+  /** Partition files known, by state, and shuffles held: for the metrics endpoint. */
+  public record Census(Map<PartitionFile.State, Integer> files, int shuffles) {}
+
+  public Census census() {
+    Map<PartitionFile.State, Integer> byState = new java.util.EnumMap<>(PartitionFile.State.class);
+    for (ShuffleFiles sf : shuffles.values()) {
+      for (PartitionFile f : sf.files.values()) {
+        byState.merge(f.state(), 1, Integer::sum);
+      }
+    }
+    return new Census(byState, shuffles.size());
   }
 
   /** Number of partition files known. */

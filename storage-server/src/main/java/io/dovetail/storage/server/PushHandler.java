@@ -89,6 +89,9 @@ final class PushHandler {
     if (whole != ErrorCode.NONE) {
       ErrorCode[] codes = new ErrorCode[n];
       java.util.Arrays.fill(codes, whole);
+      for (int i = 0; i < n; i++) {
+        ctx.stats.countRefused(whole);
+      }
       return codes;
     }
     ErrorCode[] codes = null;
@@ -96,6 +99,7 @@ final class PushHandler {
     int pos = payloads.readerIndex();
     CRC32C crc = CRC.get();
     long acceptedBytes = 0;
+    int accepted = 0;
     for (int i = 0; i < n; i++) {
       PushBatch b = batches.get(i);
       BatchHeader h = b.header();
@@ -117,12 +121,15 @@ final class PushHandler {
         }
         codes[i] = code;
         credit.consumed(BatchHeader.SIZE + len);
+        ctx.stats.countRefused(code);
       } else {
         acceptedBytes += len;
+        accepted++;
       }
       pos += len;
     }
     ctx.pushedBytes.add(acceptedBytes);
+    ctx.stats.accepted(req.isForwarded(), accepted, acceptedBytes);
     return codes;
   }
 
@@ -177,12 +184,14 @@ final class PushHandler {
         for (int i = 0; i < all.length; i++) {
           if (all[i] == null) {
             all[i] = ErrorCode.REPLICATION_FAILED;
+            ctx.stats.countRefused(ErrorCode.REPLICATION_FAILED);
           }
         }
         message = "replication failed: " + err;
       } else if (!result.ok()) {
         for (PushResponse.Failure f : result.failures()) {
           all[f.batchIndex()] = ErrorCode.REPLICATION_FAILED;
+          ctx.stats.countRefused(ErrorCode.REPLICATION_FAILED);
         }
         message = result.message();
       }

@@ -21,6 +21,7 @@ public final class ServerContext {
   final Replicator replicator;
   final Executor worker;
   final LongAdder pushedBytes = new LongAdder();
+  final StorageStats stats = new StorageStats();
   private volatile long incarnation = UNREGISTERED;
   private volatile boolean closing;
 
@@ -48,6 +49,10 @@ public final class ServerContext {
 
   public boolean isClosing() {
     return closing;
+  }
+
+  public StorageStats stats() {
+    return stats;
   }
 
   /** Payload bytes accepted since the last call. */

@@ -138,6 +138,7 @@ public final class StorageRequestHandler implements RequestHandler {
   private void open(Channel ch, PartitionFile f, OpenStreamRequest req) {
     try {
       ReadStream s = ctx.streams.open(ch, f, req);
+      ctx.stats.streamOpened();
       ch.writeAndFlush(new StreamOpened(s.id(), s.numChunks(), s.totalBytes(), s.batchCount())
           .requestId(req.requestId()));
     } catch (DovetailException e) {
@@ -157,6 +158,7 @@ public final class StorageRequestHandler implements RequestHandler {
     ChunkResponse resp = new ChunkResponse(req.streamId(), req.chunkIndex(), body.body(),
         body.length());
     resp.requestId(req.requestId());
+    ctx.stats.chunkServed(body.length());
     var written = ch.writeAndFlush(resp);
     Chunk[] pinned = body.pinned();
     if (pinned.length > 0) {
