@@ -160,6 +160,45 @@ class BadInputTest {
   }
 
   @Test
+  void aHeaderBeforeHelloIsRefusedBeforeItHoldsAnyMemory() throws Exception {
+    // Only the header of a 1 MiB PUSH, its body never sent: refused at the header. (It was
+    // admitted before: 2 MiB of the budget held, by a peer without the secret, until it left.)
+    assertThat(closingReason(sendRaw(header(1 << 20, 1, 3)))).isEqualTo(ErrorCode.AUTH_FAILED);
+    assertThat(server.peakMemoryUsedBytes()).as("nothing was ever admitted for it")
+        .isLessThan(1 << 20);
+    // A HELLO larger than any real one (two strings of at most 64 KiB) is refused at its header.
+    assertThat(closingReason(sendRaw(header(200_000, 1, 1))))
+        .isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+    serverStillWorks(4);
+  }
+
+  @Test
+  void aFrameThatStopsArrivingClosesItsConnectionAndFreesItsMemory() throws Exception {
+    DovetailConf quick = TestServers.standalone("stalled-frame")
+        .set(CommonConfig.AUTH_SECRET.key(), "s3cret")
+        .set(CommonConfig.REQUEST_TIMEOUT.key(), "1s");
+    try (StorageServer s = TestServers.start(quick);
+        Socket socket = new Socket("127.0.0.1", s.dataPort())) {
+      socket.setSoTimeout(30_000);
+      // An authenticated peer sends the first 100 bytes of a 512 KiB PUSH, then nothing more.
+      socket.getOutputStream().write(concat(helloFrame("s3cret"), header(512 << 10, 1, 3),
+          new byte[100]));
+      socket.getOutputStream().flush();
+      Await.until(Duration.ofSeconds(10), "the stalled frame is admitted",
+          () -> s.memoryUsedBytes() > 0);
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
+      InputStream in = socket.getInputStream();
+      byte[] buf = new byte[4096];
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        answer.write(buf, 0, n); // the HELLO's OK, then the reason; then the server closes
+      }
+      assertThat(closingReason(answer.toByteArray())).isEqualTo(ErrorCode.TIMEOUT);
+      Await.until(Duration.ofSeconds(10), "its admission is given back",
+          () -> s.memoryUsedBytes() == 0);
+    }
+  }
+
+  @Test
   void pushBeforeHelloIsRefusedAndItsMemoryGivenBack() throws Exception {
     long before = server.memoryUsedBytes();
     PushRequest push = DataPlaneClient.pushRequest("app-x", 1, -1, List.of(),

@@ -39,12 +39,18 @@ public final class CommonConfig implements ConfigEntryProvider {
   public static final ConfigEntry<Duration> CONNECT_TIMEOUT =
       ConfigEntry.builder("dovetail.transport.connectTimeout")
           .doc("Timeout to open a data-plane connection.")
-          .durationConf().createWithDefault(Duration.ofSeconds(10));
+          .durationConf()
+          .checkValue(d -> d.toMillis() > 0 && d.toMillis() <= Integer.MAX_VALUE,
+              "between 1ms and 24d")
+          .createWithDefault(Duration.ofSeconds(10));
 
   public static final ConfigEntry<Duration> REQUEST_TIMEOUT =
       ConfigEntry.builder("dovetail.transport.requestTimeout")
-          .doc("Time a data-plane request may wait for its response before it fails with TIMEOUT.")
-          .durationConf().createWithDefault(Duration.ofSeconds(120));
+          .doc("Time a data-plane request may wait for its response before it fails with "
+              + "TIMEOUT. A server also closes a connection whose frame stopped arriving "
+              + "half-way for this long (the peer froze or went away), freeing what it held.")
+          .durationConf().checkValue(d -> d.toMillis() > 0, "positive")
+          .createWithDefault(Duration.ofSeconds(120));
 
   public static final ConfigEntry<Long> MAX_FRAME_SIZE =
       ConfigEntry.builder("dovetail.transport.maxFrameSize")

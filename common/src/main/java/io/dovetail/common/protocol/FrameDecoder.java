@@ -4,10 +4,15 @@ import io.dovetail.common.ErrorCode;
 import io.dovetail.common.transport.ReceivePool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Splits the byte stream into frames and decodes each into a {@link Message}. Rejects, with a
@@ -24,11 +29,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** Bytes counted by the length field that belong to the header. */
   static final int HEADER_AFTER_LENGTH = HEADER_SIZE - 4;
   public static final byte VERSION = 1;
+  /** The largest HELLO: its two strings of at most 65,535 bytes each, with their lengths. */
+  static final int MAX_HELLO_FRAME = HEADER_AFTER_LENGTH + 2 * (2 + 65_535);
 
   private final int maxFrameSize;
   private final FrameAdmission admission;
   private final ReceivePool receivePool;
   private int admitted = -1;
+  private int admittedLength;
   /** The body being received into {@link #receivePool}, with its frame's type and request id. */
   private ByteBuf receiving;
   private MessageType receivingType;
@@ -39,6 +47,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    */
   private Runnable pendingWakeUp;
   private boolean failed;
+  /** Null, or whether the channel has authenticated: until then only a HELLO is read. */
+  private final Predicate<Channel> authenticated;
+  private final long stallTimeoutNanos;
+  private long lastReadNanos;
+  private ScheduledFuture<?> stallCheck;
 
   public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
     this(maxFrameSize, admission, null);
@@ -46,12 +59,65 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   /** @param receivePool where large bodies are received, or null to leave them in place */
   public FrameDecoder(int maxFrameSize, FrameAdmission admission, ReceivePool receivePool) {
+    this(maxFrameSize, admission, receivePool, null, null);
+  }
+
+  private FrameDecoder(int maxFrameSize, FrameAdmission admission, ReceivePool receivePool,
+      Predicate<Channel> authenticated, Duration stallTimeout) {
     this.maxFrameSize = maxFrameSize;
     this.admission = admission;
     this.receivePool = receivePool;
+    this.authenticated = authenticated;
+    this.stallTimeoutNanos = stallTimeout == null ? 0 : stallTimeout.toNanos();
     // Frames carry up to megabytes of payload: gather the socket's buffers instead of copying
     // them into one growing buffer.
     setCumulator(COMPOSITE_CUMULATOR);
+  }
+
+  /**
+   * A server's decoder. With {@code authenticated} (null when no secret is set), a connection
+   * that has not authenticated may send only one HELLO of at most {@link #MAX_HELLO_FRAME}
+   * bytes: any other frame closes it at its header, before it is admitted or buffered, so a peer
+   * without the secret can hold neither memory budget nor buffers. A frame admitted and then not
+   * received for {@code stallTimeout} while this side reads (a peer that stopped mid-frame: it
+   * froze, or its host or network went away) closes the connection with TIMEOUT, giving back
+   * the memory the frame held.
+   */
+  public static FrameDecoder forServer(int maxFrameSize, FrameAdmission admission,
+      Predicate<Channel> authenticated, Duration stallTimeout) {
+    return new FrameDecoder(maxFrameSize, admission, null, authenticated, stallTimeout);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    lastReadNanos = System.nanoTime();
+    if (stallTimeoutNanos > 0) {
+      long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), stallTimeoutNanos / 4);
+      stallCheck = ctx.executor().scheduleAtFixedRate(() -> checkStall(ctx), period, period,
+          TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    lastReadNanos = System.nanoTime();
+    super.channelRead(ctx, msg);
+  }
+
+  /** On the event loop: fails the connection if an admitted frame stopped arriving. */
+  private void checkStall(ChannelHandlerContext ctx) {
+    if (failed || admitted < 0 || pendingWakeUp != null || !ctx.channel().isActive()
+        || !ctx.channel().config().isAutoRead()) {
+      return;
+    }
+    long idle = System.nanoTime() - lastReadNanos;
+    if (idle > stallTimeoutNanos) {
+      failed = true;
+      ctx.fireExceptionCaught(new FrameException(ErrorCode.TIMEOUT, "a frame of "
+          + admittedLength + " bytes stopped arriving: nothing received for "
+          + TimeUnit.NANOSECONDS.toMillis(idle) + " ms"));
+    }
   }
 
   @Override
@@ -105,6 +171,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         throw new FrameException(ErrorCode.MALFORMED_FRAME,
             "unknown message type " + in.getByte(start + 5));
       }
+      if (type == MessageType.HELLO && length > MAX_HELLO_FRAME) {
+        throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
+            "HELLO of " + length + " bytes exceeds the limit of " + MAX_HELLO_FRAME);
+      }
+      boolean helloFirst = authenticated != null && !authenticated.test(ctx.channel());
+      if (helloFirst && type != MessageType.HELLO) {
+        throw new FrameException(ErrorCode.AUTH_FAILED,
+            type + " before authentication: authenticate with HELLO first");
+      }
       if (admitted < 0) {
         Runnable wake = () -> wakeUp(ctx);
         int r = admission.tryAdmit(type, length, wake);
@@ -114,6 +189,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           return;
         }
         admitted = r;
+        admittedLength = length;
       }
       int bodyLength = length - HEADER_AFTER_LENGTH;
       if (receivePool != null && receivePool.accepts(bodyLength)) {
@@ -129,6 +205,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       long requestId = in.getLong(start + 6);
       in.skipBytes(HEADER_SIZE);
       emit(type, requestId, in.readSlice(bodyLength), out);
+      if (helloFirst) {
+        return; // the HELLO must authenticate the channel before the next header is judged
+      }
     }
   }
 
@@ -193,6 +272,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    if (stallCheck != null) {
+      stallCheck.cancel(false);
+      stallCheck = null;
+    }
     if (pendingWakeUp != null) {
       admission.cancel(pendingWakeUp);
       pendingWakeUp = null;

@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class TransportServer implements AutoCloseable {
     this.epoll = NettyUtils.useEpoll(conf.get(CommonConfig.IO_MODE));
     int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
     byte[] secret = conf.get(CommonConfig.AUTH_SECRET).getBytes(StandardCharsets.UTF_8);
+    Duration stallTimeout = conf.get(CommonConfig.REQUEST_TIMEOUT);
     this.boss = NettyUtils.eventLoop(epoll, 1, name + "-accept");
     this.workers = NettyUtils.eventLoop(epoll, threads, name + "-io");
     ServerBootstrap b = new ServerBootstrap()
@@ -73,7 +75,9 @@ public final class TransportServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
             ch.pipeline()
-                .addLast("frameDecoder", new FrameDecoder(maxFrame, admission))
+                .addLast("frameDecoder", FrameDecoder.forServer(maxFrame, admission,
+                    secret.length == 0 ? null : c -> c.attr(AUTHENTICATED).get() != null,
+                    stallTimeout))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
                 .addLast("dispatcher", new Dispatcher(handler, admission, secret));
           }

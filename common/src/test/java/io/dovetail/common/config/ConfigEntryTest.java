@@ -43,6 +43,21 @@ class ConfigEntryTest {
   }
 
   @Test
+  void transportTimeoutsMustBePositiveAndAConnectTimeoutFitAnInt() {
+    for (String bad : new String[] {"0", "0ms"}) {
+      DovetailConf conf = new DovetailConf().set(CommonConfig.REQUEST_TIMEOUT.key(), bad);
+      assertThatThrownBy(() -> conf.get(CommonConfig.REQUEST_TIMEOUT))
+          .hasMessageContaining(CommonConfig.REQUEST_TIMEOUT.key());
+    }
+    // Netty takes the connect timeout as int milliseconds: 25 days would wrap negative.
+    DovetailConf conf = new DovetailConf().set(CommonConfig.CONNECT_TIMEOUT.key(), "25d");
+    assertThatThrownBy(() -> conf.get(CommonConfig.CONNECT_TIMEOUT))
+        .hasMessageContaining(CommonConfig.CONNECT_TIMEOUT.key());
+    conf.set(CommonConfig.CONNECT_TIMEOUT.key(), "5s");
+    assertThat(conf.get(CommonConfig.CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void sparkPrefixedKeysAreStripped() {
     DovetailConf conf = DovetailConf.fromPrefixed(
         java.util.Map.of("spark.dovetail.auth.secret", "s3", "spark.executor.cores", "1"),
