@@ -19,6 +19,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Message> {
 
   @Override
   protected void encode(ChannelHandlerContext ctx, Message msg, List<Object> out) {
+    msg.encoded(); // from here on the body is released below or passed on
     int fields;
     long frameLength;
     try {

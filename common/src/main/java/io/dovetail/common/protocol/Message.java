@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 public abstract class Message {
   private long requestId;
   private int admittedBytes;
+  /** Set on the event loop once {@link FrameEncoder} has taken over the body. */
+  private boolean encoded;
 
   public abstract MessageType type();
 
@@ -31,6 +33,21 @@ public abstract class Message {
 
   /** Releases the body, if any. Idempotent per reference this message holds. */
   public void release() {}
+
+  void encoded() {
+    encoded = true;
+  }
+
+  /**
+   * Releases the body unless {@link FrameEncoder} has taken it over. For a failed write, on the
+   * channel's event loop: a message that never reached the encoder still owns its body.
+   */
+  public void releaseUnlessEncoded() {
+    if (!encoded) {
+      encoded = true;
+      release();
+    }
+  }
 
   public long requestId() {
     return requestId;

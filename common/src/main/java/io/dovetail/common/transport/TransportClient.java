@@ -37,7 +37,8 @@ public final class TransportClient implements Closeable {
   private final ScheduledFuture<?> timeoutSweep;
   private volatile String closeReason;
 
-  private record Pending(CompletableFuture<Message> future, long deadlineMs, String what) {}
+  /** {@code deadline} is {@link System#nanoTime()}: a step of the wall clock cannot move it. */
+  private record Pending(CompletableFuture<Message> future, long deadline, String what) {}
 
   TransportClient(Channel channel, HostPort remote, long requestTimeoutMs) {
     this.channel = channel;
@@ -78,10 +79,13 @@ public final class TransportClient implements Closeable {
           "connection to " + remote + " is closed"));
       return future;
     }
-    outstanding.put(id, new Pending(future, System.currentTimeMillis() + requestTimeoutMs,
-        request.toString()));
+    outstanding.put(id, new Pending(future,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), request.toString()));
     channel.writeAndFlush(request).addListener(f -> {
       if (!f.isSuccess()) {
+        // A write that never reached the encoder (the connection closed and its pipeline was
+        // torn down after the check above) still owns the body: Netty cannot release a Message.
+        request.releaseUnlessEncoded();
         fail(id, new DovetailException(ErrorCode.CONNECTION_FAILED,
             "cannot send " + request.type() + " to " + remote + ": " + f.cause(), f.cause()));
       }
@@ -123,9 +127,9 @@ public final class TransportClient implements Closeable {
   }
 
   private void expire() {
-    long now = System.currentTimeMillis();
+    long now = System.nanoTime();
     for (Map.Entry<Long, Pending> e : outstanding.entrySet()) {
-      if (e.getValue().deadlineMs < now) {
+      if (now - e.getValue().deadline > 0) {
         Pending p = outstanding.remove(e.getKey());
         if (p != null) {
           p.future.completeExceptionally(new DovetailException(ErrorCode.TIMEOUT,
