@@ -103,6 +103,22 @@ public final class MemoryBudget implements FrameAdmission {
     return peak.get();
   }
 
+  /**
+   * Bytes to free so that every waiting frame fits under its own cap: a client push may use only
+   * {@link #clientLimit()}, so measuring against the whole limit would leave a large push short
+   * with nothing left to flush for it. 0 or less when nothing waits or everything would fit.
+   */
+  public synchronized long shortfall() {
+    if (waiters.isEmpty()) {
+      return 0;
+    }
+    long cap = Long.MAX_VALUE;
+    for (Waiter w : waiters) {
+      cap = Math.min(cap, w.cap);
+    }
+    return waitingBytes - (cap - used.get());
+  }
+
   /** Bytes that waiting connections need admitted. */
   public synchronized long waitingBytes() {
     return waitingBytes;

@@ -413,9 +413,7 @@ public final class PartitionStore implements AutoCloseable {
   void pressureScan() {
     pressurePending.set(false);
     long used = budget.used();
-    long free = budget.limit() - used;
-    long target = Math.max(used - lowWatermark, budget.waitingBytes() - free)
-        - flushingBytes.get();
+    long target = Math.max(used - lowWatermark, budget.shortfall()) - flushingBytes.get();
     if (target <= 0) {
       return;
     }
