@@ -6,6 +6,7 @@ import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.protocol.Message;
 import io.dovetail.common.protocol.PushResponse;
+import io.dovetail.common.protocol.SealRequest;
 import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
 import java.time.Duration;
@@ -154,6 +155,30 @@ class MemoryLimitTest {
       assertThat(client.readAll("app-large", 1, 1, 0).batches()).singleElement()
           .satisfies(b -> assertThat(b.sameAs(large)).isTrue());
       assertThat(server.peakMemoryUsedBytes()).isLessThanOrEqualTo(1 << 20);
+    }
+  }
+
+  /**
+   * A SEAL naming tens of thousands of partitions is held whole until decoded: it is admitted
+   * against the budget like a push (it was not, so a few such frames could exhaust direct memory
+   * outside it), and its admission is given back once decoded.
+   */
+  @Test
+  void aLargeRequestOtherThanAPushIsAccountedWhileItIsReceived() {
+    DovetailConf conf = TestServers.standalone("large-seal")
+        .set(StorageConfig.MEMORY_LIMIT.key(), "1m")
+        .set(CommonConfig.MAX_FRAME_SIZE.key(), "400k");
+    try (StorageServer server = TestServers.start(conf);
+        DataPlaneClient client = new DataPlaneClient(conf, "127.0.0.1", server.dataPort())) {
+      List<SealRequest.Target> targets = new ArrayList<>();
+      for (int p = 0; p < 37_500; p++) {
+        targets.add(new SealRequest.Target(p, 0));
+      }
+      client.transport().requestSync(new SealRequest("app-seal", 1, targets)).release();
+      assertThat(server.peakMemoryUsedBytes()).as("the 300 KB frame was accounted, twice")
+          .isGreaterThanOrEqualTo(600_000).isLessThanOrEqualTo(1 << 20);
+      Await.until(Duration.ofSeconds(10), "its admission is given back",
+          () -> server.memoryUsedBytes() == 0);
     }
   }
 }

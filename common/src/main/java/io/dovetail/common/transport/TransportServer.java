@@ -134,6 +134,7 @@ public final class TransportServer implements AutoCloseable {
       Message m = (Message) msg;
       Channel ch = ctx.channel();
       if (m instanceof HelloRequest hello) {
+        admission.release(m.admittedBytes()); // decoded: a large HELLO was admitted whole
         boolean ok = secret.length == 0 || MessageDigest.isEqual(secret,
             hello.secret().getBytes(StandardCharsets.UTF_8));
         if (ok) {

@@ -42,6 +42,13 @@ public final class MemoryBudget implements FrameAdmission {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
   /** Share of the limit that client pushes may use; the rest is kept for replica traffic. */
   public static final double CLIENT_SHARE = 0.8;
+  /**
+   * Frames other than pushes up to this size are not accounted: requests and answers of a few
+   * bytes. Larger ones (a SEAL or OPEN_STREAM naming many partitions or maps) are held whole
+   * until decoded, so they are admitted like pushes, lest a few of them exhaust direct memory
+   * outside the budget.
+   */
+  public static final int SMALL_FRAME = 64 * 1024;
 
   private final long limit;
   private final long clientLimit;
@@ -126,16 +133,18 @@ public final class MemoryBudget implements FrameAdmission {
 
   @Override
   public int tryAdmit(MessageType type, int frameLength, Runnable wakeUp) {
-    if (type != MessageType.PUSH && type != MessageType.PUSH_FORWARD) {
+    boolean push = type == MessageType.PUSH || type == MessageType.PUSH_FORWARD;
+    if (!push && frameLength <= SMALL_FRAME) {
       return 0;
     }
-    long cap = type == MessageType.PUSH ? clientLimit : limit;
+    long cap = type == MessageType.PUSH_FORWARD ? limit : clientLimit;
     long need = 2L * frameLength;
     if (need > cap) {
       throw new FrameException(ErrorCode.FRAME_TOO_LARGE, type + " frame of " + frameLength
-          + " bytes needs " + need + " bytes of the storage memory budget (the frame and its "
-          + "copy), more than the " + cap + " it may use (dovetail.storage.memoryLimit=" + limit
-          + "); lower " + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
+          + " bytes needs " + need + " bytes of the storage memory budget (the frame and "
+          + (push ? "its copy" : "what it decodes to") + "), more than the " + cap
+          + " it may use (dovetail.storage.memoryLimit=" + limit + "); lower "
+          + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
     }
     if (waiterCount.get() == 0 && tryReserve(need, cap)) {
       return frameLength;

@@ -49,10 +49,16 @@ public final class StorageRequestHandler implements RequestHandler {
   public void handle(Channel ch, Message request) {
     switch (request.type()) {
       case PUSH, PUSH_FORWARD -> push.handle(ch, (PushRequest) request);
-      case SEAL -> seal(ch, (SealRequest) request);
-      case OPEN_STREAM -> openStream(ch, (OpenStreamRequest) request);
-      case FETCH_CHUNK -> fetch(ch, (FetchChunkRequest) request);
-      case CLOSE_STREAM -> closeStream(ch, (CloseStreamRequest) request);
+      case SEAL, OPEN_STREAM, FETCH_CHUNK, CLOSE_STREAM -> {
+        // Decoded into fields already: a large frame's admission is no longer needed.
+        ctx.budget.release(request.admittedBytes());
+        switch (request.type()) {
+          case SEAL -> seal(ch, (SealRequest) request);
+          case OPEN_STREAM -> openStream(ch, (OpenStreamRequest) request);
+          case FETCH_CHUNK -> fetch(ch, (FetchChunkRequest) request);
+          default -> closeStream(ch, (CloseStreamRequest) request);
+        }
+      }
       default -> {
         LOG.warn("Closing connection from {}: {} is not a request", NettyUtils.remote(ch),
             request.type());
