@@ -71,6 +71,8 @@ public final class PartitionFile {
   private long reservedBytes;
   private boolean flushing;
   private boolean flushWanted;
+  /** The files were deleted from disk (guarded by this). */
+  private boolean unlinked;
   private boolean shutDown;
   private CompletableFuture<Void> sealFuture;
   private List<FlushListener> listeners;
@@ -502,6 +504,10 @@ public final class PartitionFile {
     }
     long reserved;
     synchronized (this) {
+      if (unlinked) {
+        return; // a failure racing a deletion: the space was given back once already
+      }
+      unlinked = true;
       reserved = reservedBytes;
       reservedBytes = 0;
     }
@@ -568,6 +574,12 @@ public final class PartitionFile {
         loaded = PartitionFileFormat.readIndex(PartitionFileFormat.indexPath(dataPath),
             PartitionFileFormat.headerLength(key.appId()), appendOffset);
       } catch (IOException e) {
+        synchronized (this) {
+          if (state != State.SEALED) {
+            // Deleted or abandoned meanwhile, which unlinks the files: not a disk failure.
+            throw refusalException();
+          }
+        }
         failed("cannot read its index: " + e, e, false);
         throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,
             "partition file " + key + ": cannot read its index: " + e);

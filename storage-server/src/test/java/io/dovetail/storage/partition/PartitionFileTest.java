@@ -1,5 +1,11 @@
 package io.dovetail.storage.partition;
 
+import io.dovetail.common.DovetailException;
+
+import java.io.FileOutputStream;
+
+import java.util.concurrent.CompletableFuture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -389,6 +395,54 @@ class PartitionFileTest {
     ReadStream s = new ReadStream(3, null, found.get(0), all(found.get(0)), 1 << 20);
     assertThat(s.batchCount()).isEqualTo(1);
     s.close();
+  }
+
+  /**
+   * A reader loading the index of a file found at start while the shuffle is deleted: the index
+   * vanishes under it. That is the deletion, not a failing disk: the reader is told the shuffle
+   * is gone and the directory stays healthy (it was marked unhealthy, refusing new partitions,
+   * and the reader got STORAGE_IO_ERROR).
+   */
+  @Test
+  void anIndexLoadRacingTheShuffleDeletionIsNotADiskFailure() throws Exception {
+    PartitionFile sealed = newFile(10);
+    append(sealed, 0, 0, payload(100));
+    sealed.seal().get(10, TimeUnit.SECONDS);
+    store.close();
+    long reservedBefore = dir.reservedBytes(); // the closed store's file keeps its reservation
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
+    fresh.addRecovered(List.of(found));
+    assertThat(found.needsIndexLoad()).isTrue();
+    // The index becomes a FIFO: loading it blocks until the test opens the other end, through a
+    // second name that survives the deletion.
+    Path index = PartitionFileFormat.indexPath(found.dataPath());
+    Files.delete(index);
+    assertThat(new ProcessBuilder("mkfifo", index.toString()).start().waitFor()).isZero();
+    Path otherName = root.resolve("index-fifo");
+    Files.createLink(otherName, index);
+    CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+      try {
+        found.openRead(null);
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "the reader waits on the index",
+        () -> Thread.getAllStackTraces().values().stream().anyMatch(stack -> Arrays.stream(stack)
+            .anyMatch(e -> e.getMethodName().equals("readIndex"))));
+    fresh.removeShuffle(new ShuffleId("app-1", 7));
+    new FileOutputStream(otherName.toFile()).close(); // the index reads as empty
+    Throwable t = reader.get(10, TimeUnit.SECONDS);
+    assertThat(t).isInstanceOf(DovetailException.class);
+    assertThat(((DovetailException) t).code()).isEqualTo(ErrorCode.UNKNOWN_SHUFFLE);
+    assertThat(dir.isHealthy()).as("the directory is healthy").isTrue();
+    assertThat(dir.reservedBytes()).as("the deleted file's space is given back once")
+        .isEqualTo(reservedBefore);
+    Files.delete(otherName);
+    fresh.close();
   }
 
   @Test
