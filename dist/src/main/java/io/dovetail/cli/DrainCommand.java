@@ -73,7 +73,9 @@ final class DrainCommand implements Callable<Integer> {
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       while (true) {
-        Optional<ServerInfo> now = find(mc, info.getIncarnation());
+        // The newest incarnation at the address: a server restarted while draining comes back
+        // as a new incarnation that goes on draining.
+        Optional<ServerInfo> now = newest(mc, info.getHost(), info.getDataPort());
         if (now.isEmpty() || now.get().getState() == ServerState.EXITED) {
           out.printf("%s has exited.%n", target);
           out.flush();
@@ -81,6 +83,10 @@ final class DrainCommand implements Callable<Integer> {
         }
         if (now.get().getState() == ServerState.DEAD) {
           throw new CommandFailedException(target + " died while draining (missed heartbeats)");
+        }
+        if (now.get().getState() == ServerState.ACTIVE) {
+          throw new CommandFailedException(target + " is ACTIVE again (incarnation "
+              + now.get().getIncarnation() + "): drain it again");
         }
         if (System.nanoTime() > deadline) {
           throw new CommandFailedException(target + " is still " + now.get().getState()
@@ -91,11 +97,12 @@ final class DrainCommand implements Callable<Integer> {
     }
   }
 
-  private static Optional<ServerInfo> find(MetadataClient mc, long incarnation) {
+  private static Optional<ServerInfo> newest(MetadataClient mc, String host, int port) {
     try {
       return mc.admin().getClusterStatus(GetClusterStatusRequest.getDefaultInstance())
           .getServersList().stream().map(s -> s.getServer())
-          .filter(s -> s.getIncarnation() == incarnation).findFirst();
+          .filter(s -> s.getHost().equals(host) && s.getDataPort() == port)
+          .max(java.util.Comparator.comparingLong(ServerInfo::getIncarnation));
     } catch (StatusRuntimeException e) {
       throw new CommandFailedException("lost the metadata server at " + mc.address() + ": "
           + RpcFailures.describe(e), e);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * 0x04 len app shuffle(int32)                       shuffle header      -> shape, layout version
  * 0x05 len app shuffle(int32) partition(int32)      partition epochs    -> Epoch list
  * 0x06 len app shuffle(int32) map(int32)            winning map commit  -> commit record
+ * 0x07 address(utf8, host:port)                     drain intent        -> empty
  * </pre>
  *
  * All of one application's shuffles, layouts and commits share a prefix per family, so deleting an
@@ -27,6 +28,7 @@ final class Keys {
   static final byte SHUFFLE = 0x04;
   static final byte LAYOUT = 0x05;
   static final byte COMMIT = 0x06;
+  static final byte DRAIN = 0x07;
 
   static final byte[] SEQ = meta("seq");
   static final byte[] SCHEMA = meta("schema");
@@ -54,6 +56,19 @@ final class Keys {
 
   static long serverIncarnation(byte[] key) {
     return Bytes.long64(key, 1);
+  }
+
+  /** The drain intent of a storage-server address ({@code host:port}). */
+  static byte[] drain(String address) {
+    byte[] a = address.getBytes(StandardCharsets.UTF_8);
+    byte[] k = new byte[1 + a.length];
+    k[0] = DRAIN;
+    System.arraycopy(a, 0, k, 1, a.length);
+    return k;
+  }
+
+  static String drainAddress(byte[] key) {
+    return new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
   }
 
   /** {@code family len app}: the prefix of one application's keys in {@code family}. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,12 @@ final class ServerRegistry {
   private final ConcurrentHashMap<Long, ServerRecord> servers = new ConcurrentHashMap<>();
   /** Address to its newest incarnation. Guarded by this. */
   private final Map<String, Long> byAddress = new HashMap<>();
+  /**
+   * Addresses an operator drained whose drain has not ended with a clean exit: an incarnation
+   * registering there starts DRAINING, also after a crash declared the previous one DEAD.
+   * Persisted. Guarded by this.
+   */
+  private final Set<String> drainIntent = new HashSet<>();
   /** Incarnation to the number of non-lost partition copies that name it. */
   private final ConcurrentHashMap<Long, AtomicInteger> copies = new ConcurrentHashMap<>();
 
@@ -81,6 +88,17 @@ final class ServerRegistry {
       }
       servers.put(r.incarnation(), r);
     }
+    store.scanPrefix(Keys.family(Keys.DRAIN), (k, v) -> {
+      drainIntent.add(Keys.drainAddress(k));
+      return true;
+    });
+    for (Map.Entry<String, Long> e : byAddress.entrySet()) {
+      // Stores written before drain intents were kept: a draining server's record holds it.
+      if (servers.get(e.getValue()).state() == ServerState.DRAINING
+          && drainIntent.add(e.getKey())) {
+        fixes.put(Keys.drain(e.getKey()), new byte[0]);
+      }
+    }
     store.write(fixes);
   }
 
@@ -96,11 +114,12 @@ final class ServerRegistry {
     KvBatch batch = new KvBatch();
     ServerState initial = ServerState.ACTIVE;
     ServerRecord replaced = null;
+    // A restart during a drain keeps draining, after a crash too: draining is the operator's
+    // intent for the address, ended only by a clean exit.
+    if (drainIntent.contains(address)) {
+      initial = ServerState.DRAINING;
+    }
     if (previous != null && previous.isLive()) {
-      // A restart during a drain keeps draining: draining is the operator's intent for the host.
-      if (previous.state() == ServerState.DRAINING) {
-        initial = ServerState.DRAINING;
-      }
       replaced = previous.withState(ServerState.DEAD, now);
       batch.put(Keys.server(replaced.incarnation()), Codec.server(replaced));
     }
@@ -174,8 +193,10 @@ final class ServerRegistry {
       return r;
     }
     ServerRecord draining = r.withState(ServerState.DRAINING, clock.millis());
-    store.put(Keys.server(inc), Codec.server(draining));
+    store.write(new KvBatch().put(Keys.server(inc), Codec.server(draining))
+        .put(Keys.drain(r.address()), new byte[0]));
     servers.put(inc, draining);
+    drainIntent.add(r.address());
     LOG.info("Storage server {} incarnation {} is DRAINING", r.address(), inc);
     return draining;
   }
@@ -192,7 +213,17 @@ final class ServerRegistry {
       return r;
     }
     ServerRecord exited = r.withState(ServerState.EXITED, clock.millis());
-    store.put(Keys.server(incarnation), Codec.server(exited));
+    KvBatch batch = new KvBatch().put(Keys.server(incarnation), Codec.server(exited));
+    // A clean exit of the address's newest incarnation ends its drain: a later start is ACTIVE.
+    boolean drainDone = incarnation == byAddress.getOrDefault(r.address(), -1L)
+        && drainIntent.contains(r.address());
+    if (drainDone) {
+      batch.delete(Keys.drain(r.address()));
+    }
+    store.write(batch);
+    if (drainDone) {
+      drainIntent.remove(r.address());
+    }
     servers.put(incarnation, exited);
     LOG.info("Storage server {} incarnation {} EXITED ({} partition copies still named)",
         r.address(), incarnation, copies(incarnation));

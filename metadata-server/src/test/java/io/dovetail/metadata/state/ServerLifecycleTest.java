@@ -180,6 +180,38 @@ class ServerLifecycleTest {
         .newBuilder().setHost("h2").setDataPort(0).build()));
   }
 
+  /**
+   * Draining is the operator's intent for the address until the server exits cleanly: a
+   * draining server that crashes (declared DEAD) comes back DRAINING, also after the metadata
+   * server restarts (it came back ACTIVE and took new partitions); once it exited cleanly, a new
+   * start is ACTIVE.
+   */
+  @Test
+  void aDrainOutlivesACrashAndEndsWithACleanExit() {
+    long first = f.register("h1", 7000);
+    f.register("h2", 7000);
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h1").setDataPort(7000).build());
+    f.clock.advance(StateFixture.TIMEOUT.plusSeconds(1));
+    f.heartbeat("h2", 7000, latest("h2"));
+    assertThat(f.state.runMaintenance().deadServers()).extracting(ServerInfo::getIncarnation)
+        .contains(first);
+    f.reopen();
+    long second = f.register("h1", 7000);
+    assertThat(state(second)).as("back from a crash").isEqualTo(ServerState.DRAINING);
+    f.state.serverExit(ServerExitRequest.newBuilder().setHost("h1").setDataPort(7000)
+        .setIncarnation(second).build());
+    assertThat(state(second)).isEqualTo(ServerState.EXITED);
+    f.reopen();
+    long third = f.register("h1", 7000);
+    assertThat(state(third)).as("started again after the drain ended").isEqualTo(ServerState.ACTIVE);
+  }
+
+  private long latest(String host) {
+    return f.state.clusterStatus().getServersList().stream().map(s -> s.getServer())
+        .filter(s -> s.getHost().equals(host))
+        .mapToLong(ServerInfo::getIncarnation).max().orElseThrow();
+  }
+
   @Test
   void exitedServerIsForgottenOnceUnreferencedAndPastRetention() {
     long inc = f.register("h1", 7000);

@@ -1,0 +1,82 @@
+package io.dovetail.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.rpc.Rpc;
+import io.dovetail.common.util.HostPort;
+import io.dovetail.metadata.MetadataConfig;
+import io.dovetail.metadata.MetadataServer;
+import io.dovetail.proto.RegisterServerRequest;
+import io.dovetail.proto.ServerExitRequest;
+import io.dovetail.proto.ServerInfo;
+import io.dovetail.proto.ServerState;
+import io.dovetail.proto.StorageRegistryGrpc;
+import io.dovetail.testkit.Await;
+import io.dovetail.testkit.MetricsScrape;
+import io.dovetail.testkit.TestDirs;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@code drain --wait} against a real metadata server, storage servers played over gRPC. */
+class DrainCommandTest {
+  private static final String POLLS =
+      "dovetail_rpc_calls_total{code=\"NONE\",method=\"GetClusterStatus\"}";
+
+  /**
+   * A server restarted while draining is a new incarnation that goes on draining: the command
+   * follows it and returns when it exits (it failed, saying the server died while draining).
+   */
+  @Test
+  void waitFollowsAServerRestartedWhileDrainingUntilItExits() throws Exception {
+    DovetailConf conf = new DovetailConf()
+        .set(MetadataConfig.HOST.key(), "127.0.0.1")
+        .set(MetadataConfig.PORT.key(), "0")
+        .set(MetadataConfig.METRICS_PORT.key(), "0")
+        .set(MetadataConfig.THREADS.key(), "2")
+        .set(MetadataConfig.DB_DIR.key(), TestDirs.create("drain-command").toString());
+    try (MetadataServer metadata = new MetadataServer(conf).start()) {
+      ManagedChannel channel = Rpc.channel(new HostPort("127.0.0.1", metadata.port()), conf);
+      try {
+        var registry = StorageRegistryGrpc.newBlockingStub(channel);
+        RegisterServerRequest register = RegisterServerRequest.newBuilder().setHost("127.0.0.1")
+            .setDataPort(7000).setMemoryLimitBytes(1 << 30).build();
+        long first = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
+            .getIncarnation();
+        CompletableFuture<CliRun> drain = CompletableFuture.supplyAsync(() -> CliRun.of("drain",
+            "--metadata", "127.0.0.1:" + metadata.port(), "--wait", "--timeout", "120",
+            "127.0.0.1:7000"));
+        Await.until(Duration.ofSeconds(30), "the command drains and waits",
+            () -> state(metadata, first) == ServerState.DRAINING && polls(metadata) >= 1);
+
+        long second = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
+            .getIncarnation();
+        assertThat(state(metadata, first)).isEqualTo(ServerState.DEAD);
+        assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
+        double seen = polls(metadata);
+        Await.until(Duration.ofSeconds(30), "the command looks at the restarted server twice",
+            () -> polls(metadata) >= seen + 2 || drain.isDone());
+        assertThat(drain).as("still waiting").isNotDone();
+
+        registry.withDeadlineAfter(30, TimeUnit.SECONDS).serverExit(ServerExitRequest
+            .newBuilder().setHost("127.0.0.1").setDataPort(7000).setIncarnation(second).build());
+        CliRun r = drain.get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).as("status; err: %s", r.err()).isZero();
+        assertThat(r.out()).contains("127.0.0.1:7000 has exited.");
+      } finally {
+        Rpc.shutdown(channel);
+      }
+    }
+  }
+
+  private static ServerState state(MetadataServer metadata, long incarnation) {
+    return metadata.state().server(incarnation).map(ServerInfo::getState).orElse(null);
+  }
+
+  private static double polls(MetadataServer metadata) {
+    return MetricsScrape.of(metadata.metricsPort()).valueOr(POLLS, 0);
+  }
+}
