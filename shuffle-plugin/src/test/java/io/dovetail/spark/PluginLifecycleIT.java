@@ -11,10 +11,12 @@ import io.dovetail.proto.GetClusterStatusResponse;
 import io.dovetail.testkit.Await;
 import io.dovetail.testkit.ProcessCluster;
 import io.dovetail.testkit.TestDirs;
+import io.dovetail.testkit.TestTls;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plugin shipped with spark.jars only (not in SPARK_HOME), against a running Dovetail cluster:
+ * The plugin shipped with spark.jars only (not in SPARK_HOME), against a running Dovetail cluster
+ * that speaks only TLS:
  * the application registers and is cleaned up on stop, unregistering a shuffle deletes its files,
  * task metrics are filled, and AQE's local shuffle reader is off by default.
  */
@@ -34,16 +37,22 @@ class PluginLifecycleIT {
   static SparkStandaloneCluster spark;
   static ProcessCluster dovetail;
   static ManagedChannel channel;
+  static TestTls tls;
 
   @BeforeAll
   static void start() {
     Path dir = TestDirs.create("lifecycle");
+    tls = TestTls.create("lifecycle-tls");
     spark = new SparkStandaloneCluster(dir.resolve("spark"), false);
-    dovetail = new ProcessCluster(dir.resolve("dovetail"), Map.of(
+    Map<String, String> conf = new HashMap<>(tls.settings());
+    conf.putAll(Map.of(
         "dovetail.metadata.server.heartbeatInterval", "300ms",
         "dovetail.storage.memoryLimit", "128m",
-        "dovetail.transport.maxFrameSize", "32m")).start(2);
-    channel = Rpc.channel(HostPort.parse(dovetail.metadataAddress()), new DovetailConf());
+        "dovetail.transport.maxFrameSize", "32m"));
+    dovetail = new ProcessCluster(dir.resolve("dovetail"), conf).start(2);
+    DovetailConf clientConf = new DovetailConf();
+    tls.settings().forEach(clientConf::set);
+    channel = Rpc.channel(HostPort.parse(dovetail.metadataAddress()), clientConf);
   }
 
   @AfterAll
@@ -85,6 +94,11 @@ class PluginLifecycleIT {
         .config("spark.shuffle.manager", ShuffleEquivalence.DOVETAIL)
         .config("spark.dovetail.metadata.address", dovetail.metadataAddress())
         .config("spark.dovetail.transport.maxFrameSize", "32m")
+        // Every call and connection of the driver and the executors over TLS, through the
+        // plugin's relocated Netty and gRPC.
+        .config("spark.dovetail.tls.enabled", "true")
+        .config("spark.dovetail.tls.trustStore", tls.trustStore().toString())
+        .config("spark.dovetail.tls.trustStorePassword", tls.password())
         .getOrCreate();
     String appId = s.sparkContext().applicationId();
     JobListener listener = new JobListener();

@@ -33,7 +33,12 @@ final class DataPlaneClient implements AutoCloseable {
 
   DataPlaneClient(DovetailConf conf, String host, int port) {
     this.factory = new TransportClientFactory("test-client", conf);
-    this.client = factory.connect(new HostPort(host, port));
+    try {
+      this.client = factory.connect(new HostPort(host, port));
+    } catch (RuntimeException e) {
+      factory.close();
+      throw e;
+    }
   }
 
   TransportClient transport() {

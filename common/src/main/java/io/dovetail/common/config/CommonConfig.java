@@ -11,6 +11,37 @@ public final class CommonConfig implements ConfigEntryProvider {
           + "(gRPC metadata) and on the data plane (HELLO frame). Empty disables authentication.")
       .stringConf().createWithDefault("");
 
+  public static final ConfigEntry<Boolean> TLS_ENABLED = ConfigEntry.builder("dovetail.tls.enabled")
+      .doc("Encrypt every control-plane call (gRPC) and data-plane connection with TLS. Servers "
+          + "present the key in dovetail.tls.keyStore; clients check it against "
+          + "dovetail.tls.trustStore and that it names the host they connect to. Reads are then "
+          + "copied through the encryption instead of sent zero-copy. Every server and client "
+          + "of a cluster must agree.")
+      .booleanConf().createWithDefault(false);
+
+  public static final ConfigEntry<String> TLS_KEY_STORE =
+      ConfigEntry.builder("dovetail.tls.keyStore")
+          .doc("Key store (PKCS12 or JKS) with the private key and certificate chain a server "
+              + "presents; needed by servers when TLS is on.")
+          .stringConf().createWithDefault("");
+
+  public static final ConfigEntry<String> TLS_KEY_STORE_PASSWORD =
+      ConfigEntry.builder("dovetail.tls.keyStorePassword")
+          .doc("Password of dovetail.tls.keyStore and of the key in it.")
+          .stringConf().createWithDefault("");
+
+  public static final ConfigEntry<String> TLS_TRUST_STORE =
+      ConfigEntry.builder("dovetail.tls.trustStore")
+          .doc("Trust store (PKCS12 or JKS) with the certificates clients accept from servers "
+              + "(storage servers replicating to each other are clients too); empty uses the "
+              + "JVM's default trusted authorities.")
+          .stringConf().createWithDefault("");
+
+  public static final ConfigEntry<String> TLS_TRUST_STORE_PASSWORD =
+      ConfigEntry.builder("dovetail.tls.trustStorePassword")
+          .doc("Password of dovetail.tls.trustStore.")
+          .stringConf().createWithDefault("");
+
   public static final ConfigEntry<String> METADATA_ADDRESS =
       ConfigEntry.builder("dovetail.metadata.address")
           .doc("host:port of the metadata server's gRPC endpoint, used by storage servers and "
@@ -91,7 +122,8 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   @Override
   public List<ConfigEntry<?>> entries() {
-    return List.of(AUTH_SECRET, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS, CONNECTIONS_PER_PEER, CONNECT_TIMEOUT,
+    return List.of(AUTH_SECRET, TLS_ENABLED, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD,
+        TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS, CONNECTIONS_PER_PEER, CONNECT_TIMEOUT,
         REQUEST_TIMEOUT, MAX_FRAME_SIZE, RECEIVE_POOL, RPC_TIMEOUT, RPC_RETRY_WAIT);
   }
 }

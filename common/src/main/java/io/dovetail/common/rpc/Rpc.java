@@ -4,16 +4,22 @@ import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.transport.Tls;
 import io.dovetail.common.util.HostPort;
 import io.grpc.BindableService;
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,10 +37,16 @@ public final class Rpc {
 
   private Rpc() {}
 
-  /** A plaintext channel to {@code target} that presents the configured secret. */
+  /**
+   * A channel to {@code target} that presents the configured secret, over TLS when
+   * {@code dovetail.tls.enabled} (checking the server's certificate and name).
+   */
   public static ManagedChannel channel(HostPort target, DovetailConf conf) {
-    return Grpc.newChannelBuilderForAddress(target.host(), target.port(),
-            InsecureChannelCredentials.create())
+    Tls tls = Tls.fromConf(conf, false);
+    ChannelCredentials credentials = tls == null ? InsecureChannelCredentials.create()
+        : TlsChannelCredentials.newBuilder()
+            .trustManager(tls.trustManagers().getTrustManagers()).build();
+    return Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials)
         .intercept(AuthInterceptors.client(conf.get(CommonConfig.AUTH_SECRET)))
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .keepAliveTime(30, TimeUnit.SECONDS)
@@ -53,7 +65,12 @@ public final class Rpc {
    */
   public static Server startServer(String host, int port, DovetailConf conf, Executor executor,
       ServerInterceptor outer, BindableService... services) throws IOException {
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    Tls tls = Tls.fromConf(conf, true);
+    ServerCredentials credentials = tls == null ? InsecureServerCredentials.create()
+        : TlsServerCredentials.newBuilder()
+            .keyManager(tls.keyManagers().getKeyManagers()).build();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+            credentials)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .executor(executor);
     var auth = AuthInterceptors.server(conf.get(CommonConfig.AUTH_SECRET));

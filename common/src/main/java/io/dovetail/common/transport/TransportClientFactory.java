@@ -17,6 +17,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +40,8 @@ public final class TransportClientFactory implements Closeable {
   private final long requestTimeoutMs;
   private final String secret;
   private final ReceivePool receivePool;
+  private final int maxFrame;
+  private final SslContext ssl;
   private final ConcurrentHashMap<HostPort, AtomicReferenceArray<TransportClient>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -58,16 +62,25 @@ public final class TransportClientFactory implements Closeable {
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast("frameDecoder",
-                    new FrameDecoder(maxFrame, FrameAdmission.NONE, receivePool))
-                .addLast("frameEncoder", FrameEncoder.INSTANCE);
-          }
-        });
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMs);
+    this.maxFrame = maxFrame;
+    Tls tls = Tls.fromConf(conf, false);
+    this.ssl = tls == null ? null : tls.clientContext();
+  }
+
+  /** The pipeline of a connection to {@code peer}: TLS checks the peer's name, so per peer. */
+  private ChannelInitializer<SocketChannel> initializer(HostPort peer) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        if (ssl != null) {
+          ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), peer.host(), peer.port()));
+        }
+        ch.pipeline()
+            .addLast("frameDecoder", new FrameDecoder(maxFrame, FrameAdmission.NONE, receivePool))
+            .addLast("frameEncoder", FrameEncoder.INSTANCE);
+      }
+    };
   }
 
   /**
@@ -113,7 +126,8 @@ public final class TransportClientFactory implements Closeable {
 
   /** A new, unpooled connection; the caller closes it. */
   public TransportClient connect(HostPort peer) {
-    ChannelFuture f = bootstrap.connect(new InetSocketAddress(peer.host(), peer.port()));
+    ChannelFuture f = bootstrap.clone().handler(initializer(peer))
+        .connect(new InetSocketAddress(peer.host(), peer.port()));
     if (!f.awaitUninterruptibly(connectTimeoutMs + 1000, TimeUnit.MILLISECONDS)) {
       f.channel().close();
       throw new DovetailException(ErrorCode.CONNECTION_FAILED,
@@ -124,6 +138,17 @@ public final class TransportClientFactory implements Closeable {
           "cannot connect to " + peer + ": " + f.cause(), f.cause());
     }
     Channel ch = f.channel();
+    SslHandler tlsHandler = ch.pipeline().get(SslHandler.class);
+    if (tlsHandler != null) {
+      var handshake = tlsHandler.handshakeFuture();
+      if (!handshake.awaitUninterruptibly(connectTimeoutMs, TimeUnit.MILLISECONDS)
+          || !handshake.isSuccess()) {
+        ch.close();
+        Throwable cause = handshake.cause();
+        throw new DovetailException(ErrorCode.AUTH_FAILED, "TLS handshake with " + peer
+            + " failed: " + (cause == null ? "timed out" : cause.toString()), cause);
+      }
+    }
     TransportClient client = new TransportClient(ch, peer, requestTimeoutMs);
     try {
       client.requestSync(new HelloRequest(clientName, secret));

@@ -22,6 +22,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -60,6 +61,8 @@ public final class TransportServer implements AutoCloseable {
     int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
     byte[] secret = conf.get(CommonConfig.AUTH_SECRET).getBytes(StandardCharsets.UTF_8);
     Duration stallTimeout = conf.get(CommonConfig.REQUEST_TIMEOUT);
+    Tls tls = Tls.fromConf(conf, true);
+    SslContext ssl = tls == null ? null : tls.serverContext();
     this.boss = NettyUtils.eventLoop(epoll, 1, name + "-accept");
     this.workers = NettyUtils.eventLoop(epoll, threads, name + "-io");
     ServerBootstrap b = new ServerBootstrap()
@@ -74,6 +77,10 @@ public final class TransportServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
+            if (ssl != null) {
+              ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
+                  .addLast("fileRegions", FileRegionReader.INSTANCE);
+            }
             ch.pipeline()
                 .addLast("frameDecoder", FrameDecoder.forServer(maxFrame, admission,
                     secret.length == 0 ? null : c -> c.attr(AUTHENTICATED).get() != null,
@@ -90,8 +97,8 @@ public final class TransportServer implements AutoCloseable {
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
-    LOG.info("{} listening on {} ({})", name, serverChannel.localAddress(),
-        epoll ? "epoll" : "nio");
+    LOG.info("{} listening on {} ({}{})", name, serverChannel.localAddress(),
+        epoll ? "epoll" : "nio", ssl == null ? "" : ", TLS");
   }
 
   public int port() {
