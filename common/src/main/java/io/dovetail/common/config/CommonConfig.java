@@ -75,6 +75,15 @@ public final class CommonConfig implements ConfigEntryProvider {
               "between 1ms and 24d")
           .createWithDefault(Duration.ofSeconds(10));
 
+  public static final ConfigEntry<Duration> CONNECT_FAIL_FAST =
+      ConfigEntry.builder("dovetail.transport.connectFailFast")
+          .doc("After a connect to a server failed, further connects to it from the same "
+              + "process fail at once, with that failure, for this long: a host that is gone but "
+              + "not yet declared dead then costs one connect timeout, not one per request "
+              + "(readers move to a replica, pushers to a new location). 0 tries every time.")
+          .durationConf().checkValue(d -> !d.isNegative(), "not negative")
+          .createWithDefault(Duration.ofSeconds(5));
+
   public static final ConfigEntry<Duration> REQUEST_TIMEOUT =
       ConfigEntry.builder("dovetail.transport.requestTimeout")
           .doc("Time a data-plane request may wait for its response before it fails with "
@@ -123,7 +132,8 @@ public final class CommonConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(AUTH_SECRET, TLS_ENABLED, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD,
-        TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS, CONNECTIONS_PER_PEER, CONNECT_TIMEOUT,
-        REQUEST_TIMEOUT, MAX_FRAME_SIZE, RECEIVE_POOL, RPC_TIMEOUT, RPC_RETRY_WAIT);
+        TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, METADATA_ADDRESS, IO_MODE, CLIENT_THREADS,
+        CONNECTIONS_PER_PEER, CONNECT_TIMEOUT, CONNECT_FAIL_FAST, REQUEST_TIMEOUT, MAX_FRAME_SIZE,
+        RECEIVE_POOL, RPC_TIMEOUT, RPC_RETRY_WAIT);
   }
 }

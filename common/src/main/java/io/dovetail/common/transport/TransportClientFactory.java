@@ -42,6 +42,11 @@ public final class TransportClientFactory implements Closeable {
   private final ReceivePool receivePool;
   private final int maxFrame;
   private final SslContext ssl;
+  private final long failFastNanos;
+  /** The last failed connect to each peer, until one succeeds or the window passes. */
+  private final ConcurrentHashMap<HostPort, Failure> failures = new ConcurrentHashMap<>();
+
+  private record Failure(long atNanos, DovetailException cause) {}
   private final ConcurrentHashMap<HostPort, AtomicReferenceArray<TransportClient>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -53,6 +58,7 @@ public final class TransportClientFactory implements Closeable {
     this.connectionsPerPeer = conf.get(CommonConfig.CONNECTIONS_PER_PEER);
     this.connectTimeoutMs = conf.get(CommonConfig.CONNECT_TIMEOUT).toMillis();
     this.requestTimeoutMs = conf.get(CommonConfig.REQUEST_TIMEOUT).toMillis();
+    this.failFastNanos = conf.get(CommonConfig.CONNECT_FAIL_FAST).toNanos();
     this.secret = conf.get(CommonConfig.AUTH_SECRET);
     int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
     this.receivePool = new ReceivePool(conf.get(CommonConfig.RECEIVE_POOL));
@@ -124,8 +130,34 @@ public final class TransportClientFactory implements Closeable {
     return null;
   }
 
-  /** A new, unpooled connection; the caller closes it. */
+  /**
+   * A new, unpooled connection; the caller closes it. Within {@code dovetail.transport
+   * .connectFailFast} of a failed connect to {@code peer}, fails at once with that failure.
+   */
   public TransportClient connect(HostPort peer) {
+    Failure last = failures.get(peer);
+    if (last != null) {
+      long ago = System.nanoTime() - last.atNanos;
+      if (ago < failFastNanos) {
+        throw new DovetailException(last.cause.code(), "not connecting to " + peer + ": a connect "
+            + TimeUnit.NANOSECONDS.toMillis(ago) + " ms ago failed: " + last.cause.getMessage(),
+            last.cause);
+      }
+      failures.remove(peer, last);
+    }
+    try {
+      TransportClient c = open(peer);
+      failures.remove(peer);
+      return c;
+    } catch (DovetailException e) {
+      if (failFastNanos > 0 && e.code() == ErrorCode.CONNECTION_FAILED) {
+        failures.put(peer, new Failure(System.nanoTime(), e));
+      }
+      throw e;
+    }
+  }
+
+  private TransportClient open(HostPort peer) {
     ChannelFuture f = bootstrap.clone().handler(initializer(peer))
         .connect(new InetSocketAddress(peer.host(), peer.port()));
     if (!f.awaitUninterruptibly(connectTimeoutMs + 1000, TimeUnit.MILLISECONDS)) {

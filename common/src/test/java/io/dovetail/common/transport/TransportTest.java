@@ -76,6 +76,41 @@ class TransportTest {
             e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_STREAM));
   }
 
+  /**
+   * A failed connect is remembered for dovetail.transport.connectFailFast: connects within it
+   * fail at once, naming the failure, without touching the network; after it, or after a
+   * success, connects are tried again.
+   */
+  @Test
+  void aFailedConnectFailsFastForAWhile() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed: connects are refused
+    }
+    HostPort addr = new HostPort("127.0.0.1", port);
+    try (TransportClientFactory remembering = new TransportClientFactory("ff",
+        new DovetailConf().set("dovetail.transport.connectFailFast", "1h"))) {
+      assertThatThrownBy(() -> remembering.connect(addr))
+          .isInstanceOfSatisfying(DovetailException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+          .hasMessageNotContaining("not connecting");
+      server = new TransportServer("test", new DovetailConf(), "127.0.0.1", port, 1,
+          FrameAdmission.NONE, ECHO);
+      // The server is up now, but within the window the factory does not try.
+      assertThatThrownBy(() -> remembering.client(addr))
+          .isInstanceOfSatisfying(DovetailException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+          .hasMessageContaining("not connecting to " + addr + ": a connect")
+          .hasMessageContaining("ms ago failed");
+    }
+    try (TransportClientFactory brief = new TransportClientFactory("ff-brief",
+        new DovetailConf().set("dovetail.transport.connectFailFast", "0"))) {
+      ChunkResponse r = (ChunkResponse) brief.client(addr).requestSync(new FetchChunkRequest(1, 2));
+      assertThat(r.data().readableBytes()).isEqualTo(2);
+      r.release();
+    }
+  }
+
   @Test
   void wrongSecretIsRefusedAndRightSecretAccepted() {
     DovetailConf serverConf = new DovetailConf().set("dovetail.auth.secret", "s3cret");
