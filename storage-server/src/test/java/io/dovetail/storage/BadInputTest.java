@@ -177,8 +177,21 @@ class BadInputTest {
     DovetailConf quick = TestServers.standalone("stalled-frame")
         .set(CommonConfig.AUTH_SECRET.key(), "s3cret")
         .set(CommonConfig.REQUEST_TIMEOUT.key(), "1s");
-    try (StorageServer s = TestServers.start(quick);
-        Socket socket = new Socket("127.0.0.1", s.dataPort())) {
+    try (StorageServer s = TestServers.start(quick)) {
+      // A peer that never authenticates is closed after the timeout, even mid-HELLO, and its
+      // HELLO (at most 10 KiB) is never admitted against the budget.
+      try (Socket silent = new Socket("127.0.0.1", s.dataPort());
+          Socket dripping = new Socket("127.0.0.1", s.dataPort())) {
+        dripping.getOutputStream().write(concat(header(FrameDecoder.MAX_HELLO_FRAME, 1, 1),
+            new byte[100]));
+        for (Socket peer : new Socket[] {silent, dripping}) {
+          peer.setSoTimeout(30_000);
+          assertThat(closingReason(peer.getInputStream().readAllBytes()))
+              .isEqualTo(ErrorCode.AUTH_FAILED);
+        }
+        assertThat(s.peakMemoryUsedBytes()).isZero();
+      }
+      Socket socket = new Socket("127.0.0.1", s.dataPort());
       socket.setSoTimeout(30_000);
       // An authenticated peer sends the first 100 bytes of a 512 KiB PUSH, then nothing more.
       socket.getOutputStream().write(concat(helloFrame("s3cret"), header(512 << 10, 1, 3),
@@ -195,6 +208,7 @@ class BadInputTest {
       assertThat(closingReason(answer.toByteArray())).isEqualTo(ErrorCode.TIMEOUT);
       Await.until(Duration.ofSeconds(10), "its admission is given back",
           () -> s.memoryUsedBytes() == 0);
+      socket.close();
     }
   }
 

@@ -9,7 +9,10 @@ public final class CommonConfig implements ConfigEntryProvider {
   public static final ConfigEntry<String> AUTH_SECRET = ConfigEntry.builder("dovetail.auth.secret")
       .doc("Shared secret that every client and server must present, on the control plane "
           + "(gRPC metadata) and on the data plane (HELLO frame). Empty disables authentication.")
-      .stringConf().createWithDefault("");
+      .stringConf()
+      .checkValue(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 4096,
+          "at most 4096 bytes")
+      .createWithDefault("");
 
   public static final ConfigEntry<Boolean> TLS_ENABLED = ConfigEntry.builder("dovetail.tls.enabled")
       .doc("Encrypt every control-plane call (gRPC) and data-plane connection with TLS. Servers "

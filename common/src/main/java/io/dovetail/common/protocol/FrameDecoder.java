@@ -29,8 +29,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** Bytes counted by the length field that belong to the header. */
   static final int HEADER_AFTER_LENGTH = HEADER_SIZE - 4;
   public static final byte VERSION = 1;
-  /** The largest HELLO: its two strings of at most 65,535 bytes each, with their lengths. */
-  static final int MAX_HELLO_FRAME = HEADER_AFTER_LENGTH + 2 * (2 + 65_535);
+  /**
+   * The largest HELLO: a client name and a secret of 4 KiB each (the secret's limit), with room
+   * to spare. Small enough that HELLOs are never admitted against a memory budget: a peer without
+   * the secret holds no budget.
+   */
+  public static final int MAX_HELLO_FRAME = 10 * 1024;
 
   private final int maxFrameSize;
   private final FrameAdmission admission;
@@ -51,6 +55,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private final Predicate<Channel> authenticated;
   private final long stallTimeoutNanos;
   private long lastReadNanos;
+  private long addedNanos;
   private ScheduledFuture<?> stallCheck;
 
   public FrameDecoder(int maxFrameSize, FrameAdmission admission) {
@@ -77,8 +82,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /**
    * A server's decoder. With {@code authenticated} (null when no secret is set), a connection
    * that has not authenticated may send only one HELLO of at most {@link #MAX_HELLO_FRAME}
-   * bytes: any other frame closes it at its header, before it is admitted or buffered, so a peer
-   * without the secret can hold neither memory budget nor buffers. A frame admitted and then not
+   * bytes, within {@code stallTimeout} of connecting: any other frame closes it at its header,
+   * before it is admitted or buffered, so a peer without the secret holds no memory budget and
+   * at most a HELLO's bytes, for a while. A frame admitted and then not
    * received for {@code stallTimeout} while this side reads (a peer that stopped mid-frame: it
    * froze, or its host or network went away) closes the connection with TIMEOUT, giving back
    * the memory the frame held.
@@ -92,6 +98,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     super.handlerAdded(ctx);
     lastReadNanos = System.nanoTime();
+    addedNanos = lastReadNanos;
     if (stallTimeoutNanos > 0) {
       long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), stallTimeoutNanos / 4);
       stallCheck = ctx.executor().scheduleAtFixedRate(() -> checkStall(ctx), period, period,
@@ -105,10 +112,22 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     super.channelRead(ctx, msg);
   }
 
-  /** On the event loop: fails the connection if an admitted frame stopped arriving. */
+  /**
+   * On the event loop: fails the connection if an admitted frame stopped arriving, or if it has
+   * not authenticated within the timeout of its start.
+   */
   private void checkStall(ChannelHandlerContext ctx) {
-    if (failed || admitted < 0 || pendingWakeUp != null || !ctx.channel().isActive()
-        || !ctx.channel().config().isAutoRead()) {
+    if (failed || !ctx.channel().isActive()) {
+      return;
+    }
+    if (authenticated != null && !authenticated.test(ctx.channel())
+        && System.nanoTime() - addedNanos > stallTimeoutNanos) {
+      failed = true;
+      ctx.fireExceptionCaught(new FrameException(ErrorCode.AUTH_FAILED, "no HELLO within "
+          + TimeUnit.NANOSECONDS.toMillis(stallTimeoutNanos) + " ms of connecting"));
+      return;
+    }
+    if (admitted < 0 || pendingWakeUp != null || !ctx.channel().config().isAutoRead()) {
       return;
     }
     long idle = System.nanoTime() - lastReadNanos;

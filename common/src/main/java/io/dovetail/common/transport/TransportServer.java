@@ -192,6 +192,10 @@ public final class TransportServer implements AutoCloseable {
         if (ch.isActive()) {
           ch.writeAndFlush(StatusResponse.error(0, fe.code(), fe.getMessage()))
               .addListener(ChannelFutureListener.CLOSE);
+          // A peer that does not read (frozen, or hostile) never lets that write complete.
+          ch.eventLoop().schedule(() -> {
+            ch.close();
+          }, 1, TimeUnit.SECONDS);
         }
       } else if (root instanceof IOException) {
         LOG.debug("{}: connection from {} failed: {}", name, NettyUtils.remote(ch), root.toString());

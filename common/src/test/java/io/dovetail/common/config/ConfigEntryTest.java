@@ -55,6 +55,10 @@ class ConfigEntryTest {
         .hasMessageContaining(CommonConfig.CONNECT_TIMEOUT.key());
     conf.set(CommonConfig.CONNECT_TIMEOUT.key(), "5s");
     assertThat(conf.get(CommonConfig.CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
+    // The secret travels in a HELLO, which a server reads only up to 10 KiB.
+    conf.set(CommonConfig.AUTH_SECRET.key(), "x".repeat(4097));
+    assertThatThrownBy(() -> conf.get(CommonConfig.AUTH_SECRET))
+        .hasMessageContaining(CommonConfig.AUTH_SECRET.key());
   }
 
   @Test
