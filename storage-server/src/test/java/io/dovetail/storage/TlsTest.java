@@ -115,6 +115,30 @@ class TlsTest {
             .isEqualTo(ErrorCode.AUTH_FAILED));
   }
 
+  /**
+   * A peer that closes during the handshake (a server shutting down, or restarting) is a failed
+   * connection, which pushers reroute around, not a credentials problem, which fails the task.
+   */
+  @Test
+  void aHandshakeCutShortIsAFailedConnectionNotAnAuthenticationFailure() throws Exception {
+    try (java.net.ServerSocket closing = new java.net.ServerSocket(0)) {
+      Thread acceptor = new Thread(() -> {
+        try (java.net.Socket s = closing.accept()) {
+          // closes at once
+        } catch (java.io.IOException e) {
+          // the test is over
+        }
+      });
+      acceptor.start();
+      assertThatThrownBy(() -> new DataPlaneClient(primaryConf, "127.0.0.1",
+          closing.getLocalPort()))
+          .isInstanceOf(DovetailException.class)
+          .satisfies(e -> assertThat(((DovetailException) e).code())
+              .isEqualTo(ErrorCode.CONNECTION_FAILED));
+      acceptor.join(10_000);
+    }
+  }
+
   @Test
   void aServerWithoutItsKeyStoreIsRefusedByName() {
     DovetailConf conf = withTls(TestServers.standalone("tls-no-key"), tls)

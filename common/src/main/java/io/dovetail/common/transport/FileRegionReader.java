@@ -13,7 +13,8 @@ import java.nio.channels.WritableByteChannel;
 /**
  * Reads the file regions written through it into buffers, for a pipeline whose bytes must pass
  * through user space (TLS cannot encrypt a zero-copy transfer). Blocking reads on the event loop,
- * of data the page cache usually holds. Stateless and shareable.
+ * of data the page cache usually holds; a region that cannot be read closes the connection.
+ * Stateless and shareable.
  */
 @ChannelHandler.Sharable
 final class FileRegionReader extends ChannelOutboundHandlerAdapter {
@@ -49,6 +50,9 @@ final class FileRegionReader extends ChannelOutboundHandlerAdapter {
         buf.release();
       }
       promise.setFailure(e);
+      // The frame's header has gone out already: without its body the stream is out of step,
+      // so the connection must go (as a failed zero-copy transfer closes it).
+      ctx.close();
     } finally {
       region.release();
     }

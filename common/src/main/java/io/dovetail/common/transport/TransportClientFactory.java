@@ -177,8 +177,12 @@ public final class TransportClientFactory implements Closeable {
           || !handshake.isSuccess()) {
         ch.close();
         Throwable cause = handshake.cause();
-        throw new DovetailException(ErrorCode.AUTH_FAILED, "TLS handshake with " + peer
-            + " failed: " + (cause == null ? "timed out" : cause.toString()), cause);
+        // A certificate we do not accept is configuration: fail. Anything else (the peer
+        // closed or froze mid-handshake) is the peer's state, as a failed connect is.
+        ErrorCode code = certificateProblem(cause) ? ErrorCode.AUTH_FAILED
+            : ErrorCode.CONNECTION_FAILED;
+        throw new DovetailException(code, "TLS handshake with " + peer + " failed: "
+            + (cause == null ? "timed out" : cause.toString()), cause);
       }
     }
     TransportClient client = new TransportClient(ch, peer, requestTimeoutMs);
@@ -189,6 +193,15 @@ public final class TransportClientFactory implements Closeable {
       throw e;
     }
     return client;
+  }
+
+  private static boolean certificateProblem(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Closes every pooled connection to {@code peer} (after it failed or restarted). */
