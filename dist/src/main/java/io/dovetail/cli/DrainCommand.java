@@ -72,6 +72,7 @@ final class DrainCommand implements Callable<Integer> {
         return 0;
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      boolean toldDead = false;
       while (true) {
         // The newest incarnation at the address: a server restarted while draining comes back
         // as a new incarnation that goes on draining.
@@ -81,8 +82,14 @@ final class DrainCommand implements Callable<Integer> {
           out.flush();
           return 0;
         }
-        if (now.get().getState() == ServerState.DEAD) {
-          throw new CommandFailedException(target + " died while draining (missed heartbeats)");
+        if (now.get().getState() == ServerState.DEAD && !toldDead) {
+          // The drain is kept for the address: started again, the server goes on draining.
+          out.printf("%s died while draining (incarnation %d missed its heartbeats); it goes on "
+              + "draining when it starts again. Waiting.%n", target, now.get().getIncarnation());
+          out.flush();
+          toldDead = true;
+        } else if (now.get().getState() == ServerState.DRAINING) {
+          toldDead = false;
         }
         if (now.get().getState() == ServerState.ACTIVE) {
           throw new CommandFailedException(target + " is ACTIVE again (incarnation "

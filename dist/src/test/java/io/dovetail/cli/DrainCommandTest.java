@@ -72,6 +72,53 @@ class DrainCommandTest {
     }
   }
 
+  /**
+   * A server that crashes while draining is declared DEAD; its drain is kept for the address,
+   * so the command waits for it to come back and finish (it gave up at DEAD).
+   */
+  @Test
+  void waitOutlastsACrashOfTheDrainingServer() throws Exception {
+    DovetailConf conf = new DovetailConf()
+        .set(MetadataConfig.HOST.key(), "127.0.0.1")
+        .set(MetadataConfig.PORT.key(), "0")
+        .set(MetadataConfig.METRICS_PORT.key(), "0")
+        .set(MetadataConfig.THREADS.key(), "2")
+        .set(MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(), "1s")
+        .set(MetadataConfig.MAINTENANCE_INTERVAL.key(), "50ms")
+        .set(MetadataConfig.DB_DIR.key(), TestDirs.create("drain-crash").toString());
+    try (MetadataServer metadata = new MetadataServer(conf).start()) {
+      ManagedChannel channel = Rpc.channel(new HostPort("127.0.0.1", metadata.port()), conf);
+      try {
+        var registry = StorageRegistryGrpc.newBlockingStub(channel);
+        RegisterServerRequest register = RegisterServerRequest.newBuilder().setHost("127.0.0.1")
+            .setDataPort(7001).setMemoryLimitBytes(1 << 30).build();
+        long first = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
+            .getIncarnation();
+        CompletableFuture<CliRun> drain = CompletableFuture.supplyAsync(() -> CliRun.of("drain",
+            "--metadata", "127.0.0.1:" + metadata.port(), "--wait", "--timeout", "120",
+            "127.0.0.1:7001"));
+        // No heartbeats: the drained server is declared dead.
+        Await.until(Duration.ofSeconds(30), "the drained server is declared dead",
+            () -> state(metadata, first) == ServerState.DEAD);
+        double seen = polls(metadata);
+        Await.until(Duration.ofSeconds(30), "the command looks at the dead server twice",
+            () -> polls(metadata) >= seen + 2 || drain.isDone());
+        assertThat(drain).as("still waiting").isNotDone();
+
+        long second = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
+            .getIncarnation();
+        assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
+        registry.withDeadlineAfter(30, TimeUnit.SECONDS).serverExit(ServerExitRequest
+            .newBuilder().setHost("127.0.0.1").setDataPort(7001).setIncarnation(second).build());
+        CliRun r = drain.get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).as("status; err: %s", r.err()).isZero();
+        assertThat(r.out()).contains("died while draining", "127.0.0.1:7001 has exited.");
+      } finally {
+        Rpc.shutdown(channel);
+      }
+    }
+  }
+
   private static ServerState state(MetadataServer metadata, long incarnation) {
     return metadata.state().server(incarnation).map(ServerInfo::getState).orElse(null);
   }
