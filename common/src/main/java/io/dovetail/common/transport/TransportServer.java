@@ -23,6 +23,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -79,6 +80,7 @@ public final class TransportServer implements AutoCloseable {
             channels.add(ch);
             if (ssl != null) {
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
+                  .addLast("chunkedWriter", new ChunkedWriteHandler())
                   .addLast("fileRegions", FileRegionReader.INSTANCE);
             }
             ch.pipeline()

@@ -8,29 +8,45 @@ import io.dovetail.testkit.TestDirs;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** File regions on their way through TLS: copied whole, or the connection closes. */
+/** File regions on their way through TLS: read in pieces, or the connection closes. */
 class FileRegionReaderTest {
 
+  private static EmbeddedChannel channel() {
+    return new EmbeddedChannel(new ChunkedWriteHandler(), FileRegionReader.INSTANCE,
+        FrameEncoder.INSTANCE);
+  }
+
   @Test
-  void aRegionIsCopiedIntoOneBuffer() throws Exception {
+  void aRegionGoesOutInPiecesOfBoundedSize() throws Exception {
     Path file = TestDirs.create("region").resolve("data");
-    byte[] bytes = new byte[10_000];
+    byte[] bytes = new byte[200_000];
     new java.util.Random(1).nextBytes(bytes);
     Files.write(file, bytes);
-    EmbeddedChannel ch = new EmbeddedChannel(FileRegionReader.INSTANCE, FrameEncoder.INSTANCE);
-    ch.writeAndFlush(new ChunkResponse(1, 0, new DefaultFileRegion(file.toFile(), 100, 5_000),
-        5_000));
+    EmbeddedChannel ch = channel();
+    ch.writeAndFlush(new ChunkResponse(1, 0, new DefaultFileRegion(file.toFile(), 100, 150_000),
+        150_000));
+    ch.runPendingTasks();
     ByteBuf header = ch.readOutbound();
-    ByteBuf body = ch.readOutbound();
-    byte[] read = new byte[body.readableBytes()];
-    body.readBytes(read);
-    assertThat(read).isEqualTo(java.util.Arrays.copyOfRange(bytes, 100, 5_100));
     header.release();
-    body.release();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    int pieces = 0;
+    for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
+      assertThat(b.readableBytes()).isLessThanOrEqualTo(FileRegionReader.PIECE);
+      byte[] a = new byte[b.readableBytes()];
+      b.readBytes(a);
+      b.release();
+      body.writeBytes(a);
+      pieces++;
+    }
+    assertThat(pieces).isEqualTo(3);
+    assertThat(body.toByteArray()).isEqualTo(Arrays.copyOfRange(bytes, 100, 150_100));
     assertThat(ch.isOpen()).isTrue();
     ch.finishAndReleaseAll();
   }
@@ -43,7 +59,7 @@ class FileRegionReaderTest {
   @Test
   void aRegionThatCannotBeReadClosesTheConnection() {
     Path missing = TestDirs.create("region-missing").resolve("gone");
-    EmbeddedChannel ch = new EmbeddedChannel(FileRegionReader.INSTANCE, FrameEncoder.INSTANCE);
+    EmbeddedChannel ch = channel();
     var written = ch.writeAndFlush(new ChunkResponse(1, 0,
         new DefaultFileRegion(missing.toFile(), 0, 100), 100));
     ch.runPendingTasks();
