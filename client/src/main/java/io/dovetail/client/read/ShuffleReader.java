@@ -191,16 +191,17 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
    */
   private void sealReplicas(Map<HostPort, List<SealRequest.Target>> seals) {
     seals.forEach((server, targets) -> {
-      SealRequest seal = new SealRequest(appId, shuffleId, targets);
+      List<SealRequest> requests = SealRequest.split(appId, shuffleId, targets);
       TransportClient open = client.transport().connected(server);
       if (open != null) {
-        sendSeal(open, seal);
+        requests.forEach(seal -> sendSeal(open, seal));
         return;
       }
       try {
         client.retryExecutor().execute(() -> {
           try {
-            sendSeal(client.transport().client(server), seal);
+            TransportClient c = client.transport().client(server);
+            requests.forEach(seal -> sendSeal(c, seal));
           } catch (DovetailException e) {
             LOG.debug("Cannot seal on {}: {}", server, e.getMessage());
           }

@@ -147,6 +147,33 @@ class FrameCodecTest {
     assertThat(cs.streamId()).isEqualTo(11L);
   }
 
+  /**
+   * A SEAL names at most MAX_TARGETS partitions (each unknown one becomes an object on the
+   * server); a longer one is refused at decode, and readers split theirs.
+   */
+  @Test
+  void sealsAreSplitAndAnOversizedOneIsRefused() {
+    List<SealRequest.Target> many = new ArrayList<>();
+    for (int p = 0; p < 2 * SealRequest.MAX_TARGETS + 5; p++) {
+      many.add(new SealRequest.Target(p, 0));
+    }
+    List<SealRequest> parts = SealRequest.split("a", 1, many);
+    assertThat(parts).extracting(r -> r.targets().size())
+        .containsExactly(SealRequest.MAX_TARGETS, SealRequest.MAX_TARGETS, 5);
+    assertThat(parts.stream().flatMap(r -> r.targets().stream()).toList()).isEqualTo(many);
+    assertThat(SealRequest.split("a", 1, List.of())).isEmpty();
+    // Hand-made: a SEAL claiming one target more than allowed.
+    ByteBuf over = Unpooled.buffer();
+    int fields = 2 + 1 + 4 + 4 + (SealRequest.MAX_TARGETS + 1) * 8;
+    over.writeInt(10 + fields).writeByte(FrameDecoder.VERSION).writeByte(MessageType.SEAL.id())
+        .writeLong(1).writeShort(1).writeByte('a').writeInt(1)
+        .writeInt(SealRequest.MAX_TARGETS + 1).writeZero((SealRequest.MAX_TARGETS + 1) * 8);
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, FrameAdmission.NONE));
+    assertThatThrownBy(() -> in.writeInbound(over))
+        .hasMessageContaining("FRAME_TOO_LARGE").hasMessageContaining("65536");
+    in.finishAndReleaseAll();
+  }
+
   @Test
   void framesSplitAcrossReadsAndBatchedInOneReadBothDecode() {
     ByteBuf a = wire(StatusResponse.ok(1));
