@@ -122,7 +122,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
     if (authenticated != null && !authenticated.test(ctx.channel())
         && System.nanoTime() - addedNanos > stallTimeoutNanos) {
-      failed = true;
+      fail();
       ctx.fireExceptionCaught(new FrameException(ErrorCode.AUTH_FAILED, "no HELLO within "
           + TimeUnit.NANOSECONDS.toMillis(stallTimeoutNanos) + " ms of connecting"));
       return;
@@ -132,10 +132,28 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
     long idle = System.nanoTime() - lastReadNanos;
     if (idle > stallTimeoutNanos) {
-      failed = true;
+      int length = admittedLength;
+      fail();
       ctx.fireExceptionCaught(new FrameException(ErrorCode.TIMEOUT, "a frame of "
-          + admittedLength + " bytes stopped arriving: nothing received for "
+          + length + " bytes stopped arriving: nothing received for "
           + TimeUnit.NANOSECONDS.toMillis(idle) + " ms"));
+    }
+  }
+
+  /**
+   * Nothing more is decoded from this connection: the memory admitted for an unfinished frame
+   * goes back now, not when the connection has finished closing (which waits for the error
+   * answer to be written, and a peer that does not read delays that).
+   */
+  private void fail() {
+    failed = true;
+    if (admitted > 0) {
+      admission.release(admitted);
+    }
+    admitted = -1;
+    if (receiving != null) {
+      receiving.release();
+      receiving = null;
     }
   }
 
@@ -149,7 +167,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     try {
       decodeFrames(ctx, in, out);
     } catch (FrameException e) {
-      failed = true;
+      fail();
       in.skipBytes(in.readableBytes());
       throw e;
     }

@@ -44,9 +44,13 @@ final class FileRegionReader extends ChannelOutboundHandlerAdapter {
     ctx.write(new RegionInput(region), promise);
   }
 
-  /** A file region read piece by piece; releases the region when closed. */
-  private static final class RegionInput implements ChunkedInput<ByteBuf> {
+  /**
+   * A file region read piece by piece; releases the region when first closed (Netty may close
+   * an input twice: after its write failed, and again when the channel goes).
+   */
+  static final class RegionInput implements ChunkedInput<ByteBuf> {
     private final FileRegion region;
+    private boolean closed;
 
     RegionInput(FileRegion region) {
       this.region = region;
@@ -59,7 +63,10 @@ final class FileRegionReader extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void close() {
-      region.release();
+      if (!closed) {
+        closed = true;
+        region.release();
+      }
     }
 
     @Override

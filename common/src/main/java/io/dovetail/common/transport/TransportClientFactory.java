@@ -195,9 +195,11 @@ public final class TransportClientFactory implements Closeable {
     return client;
   }
 
+  /** A certificate we reject, or a peer that does not speak TLS: configuration, not state. */
   private static boolean certificateProblem(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.security.cert.CertificateException) {
+      if (c instanceof java.security.cert.CertificateException
+          || c instanceof io.netty.handler.ssl.NotSslRecordException) {
         return true;
       }
     }

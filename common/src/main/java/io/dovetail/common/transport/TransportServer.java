@@ -50,6 +50,7 @@ public final class TransportServer implements AutoCloseable {
   private final Channel serverChannel;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final boolean epoll;
+  private final long stallTimeoutMs;
 
   /**
    * @param name names threads and log lines
@@ -62,6 +63,7 @@ public final class TransportServer implements AutoCloseable {
     int maxFrame = (int) (long) conf.get(CommonConfig.MAX_FRAME_SIZE);
     byte[] secret = conf.get(CommonConfig.AUTH_SECRET).getBytes(StandardCharsets.UTF_8);
     Duration stallTimeout = conf.get(CommonConfig.REQUEST_TIMEOUT);
+    this.stallTimeoutMs = stallTimeout.toMillis();
     Tls tls = Tls.fromConf(conf, true);
     SslContext ssl = tls == null ? null : tls.serverContext();
     this.boss = NettyUtils.eventLoop(epoll, 1, name + "-accept");
@@ -128,6 +130,7 @@ public final class TransportServer implements AutoCloseable {
 
   /** Authenticates, dispatches requests, and turns bad frames into a logged close. */
   private final class Dispatcher extends ChannelInboundHandlerAdapter {
+    private final long closeGraceMs = stallTimeoutMs;
     private final RequestHandler handler;
     private final FrameAdmission admission;
     private final byte[] secret;
@@ -194,10 +197,11 @@ public final class TransportServer implements AutoCloseable {
         if (ch.isActive()) {
           ch.writeAndFlush(StatusResponse.error(0, fe.code(), fe.getMessage()))
               .addListener(ChannelFutureListener.CLOSE);
-          // A peer that does not read (frozen, or hostile) never lets that write complete.
+          // A peer that does not read (frozen, or hostile) never lets that write complete; a
+          // slow reader gets the request timeout to take what was sent before it.
           ch.eventLoop().schedule(() -> {
             ch.close();
-          }, 1, TimeUnit.SECONDS);
+          }, closeGraceMs, TimeUnit.MILLISECONDS);
         }
       } else if (root instanceof IOException) {
         LOG.debug("{}: connection from {} failed: {}", name, NettyUtils.remote(ch), root.toString());

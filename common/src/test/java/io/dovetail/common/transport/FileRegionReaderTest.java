@@ -67,4 +67,18 @@ class FileRegionReaderTest {
     assertThat(ch.isOpen()).as("the connection is closed").isFalse();
     ch.finishAndReleaseAll();
   }
+
+  /** Netty may close an input twice (its write failed, then the channel went): one release. */
+  @Test
+  void closingAnInputTwiceReleasesItsRegionOnce() throws Exception {
+    Path file = TestDirs.create("region-twice").resolve("data");
+    Files.write(file, new byte[10]);
+    DefaultFileRegion region = new DefaultFileRegion(file.toFile(), 0, 10);
+    region.retain(); // the test's own reference
+    FileRegionReader.RegionInput input = new FileRegionReader.RegionInput(region);
+    input.close();
+    input.close();
+    assertThat(region.refCnt()).isEqualTo(1);
+    region.release();
+  }
 }
