@@ -75,28 +75,29 @@ final class DrainCommand implements Callable<Integer> {
       boolean toldDead = false;
       while (true) {
         // The newest incarnation at the address: a server restarted while draining comes back
-        // as a new incarnation that goes on draining.
-        Optional<ServerInfo> now = newest(mc, info.getHost(), info.getDataPort());
-        if (now.isEmpty() || now.get().getState() == ServerState.EXITED) {
+        // as a new incarnation that goes on draining, after a crash too.
+        ServerState state = newest(mc, info.getHost(), info.getDataPort())
+            .map(ServerInfo::getState).orElse(null);
+        if (state == ServerState.EXITED || (state == null && !toldDead)) {
           out.printf("%s has exited.%n", target);
           out.flush();
           return 0;
         }
-        if (now.get().getState() == ServerState.DEAD && !toldDead) {
-          // The drain is kept for the address: started again, the server goes on draining.
-          out.printf("%s died while draining (incarnation %d missed its heartbeats); it goes on "
-              + "draining when it starts again. Waiting.%n", target, now.get().getIncarnation());
+        if (state == ServerState.ACTIVE) {
+          throw new CommandFailedException(target + " is ACTIVE again: drain it again");
+        }
+        if (state == ServerState.DEAD && !toldDead) {
+          out.printf("%s died while draining (it missed its heartbeats); it goes on draining "
+              + "when it starts again. Waiting.%n", target);
           out.flush();
           toldDead = true;
-        } else if (now.get().getState() == ServerState.DRAINING) {
+        } else if (state == ServerState.DRAINING) {
           toldDead = false;
         }
-        if (now.get().getState() == ServerState.ACTIVE) {
-          throw new CommandFailedException(target + " is ACTIVE again (incarnation "
-              + now.get().getIncarnation() + "): drain it again");
-        }
+        // A dead incarnation may also be forgotten after its retention: still no exit.
         if (System.nanoTime() > deadline) {
-          throw new CommandFailedException(target + " is still " + now.get().getState()
+          throw new CommandFailedException(target + " is still "
+              + (state == null ? "gone after dying while draining" : state.toString())
               + " after " + timeoutSeconds + " s");
         }
         Thread.sleep(POLL.toMillis());

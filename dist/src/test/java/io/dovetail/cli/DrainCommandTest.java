@@ -84,6 +84,7 @@ class DrainCommandTest {
         .set(MetadataConfig.METRICS_PORT.key(), "0")
         .set(MetadataConfig.THREADS.key(), "2")
         .set(MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(), "1s")
+        .set(MetadataConfig.SERVER_RETENTION.key(), "1s")
         .set(MetadataConfig.MAINTENANCE_INTERVAL.key(), "50ms")
         .set(MetadataConfig.DB_DIR.key(), TestDirs.create("drain-crash").toString());
     try (MetadataServer metadata = new MetadataServer(conf).start()) {
@@ -103,6 +104,13 @@ class DrainCommandTest {
         double seen = polls(metadata);
         Await.until(Duration.ofSeconds(30), "the command looks at the dead server twice",
             () -> polls(metadata) >= seen + 2 || drain.isDone());
+        assertThat(drain).as("still waiting").isNotDone();
+        // Past its retention the dead incarnation is forgotten: that is no exit either.
+        Await.until(Duration.ofSeconds(30), "the dead incarnation is forgotten",
+            () -> metadata.state().server(first).isEmpty());
+        double later = polls(metadata);
+        Await.until(Duration.ofSeconds(30), "the command looks twice more",
+            () -> polls(metadata) >= later + 2 || drain.isDone());
         assertThat(drain).as("still waiting").isNotDone();
 
         long second = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
