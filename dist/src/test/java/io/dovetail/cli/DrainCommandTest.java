@@ -32,43 +32,23 @@ class DrainCommandTest {
    */
   @Test
   void waitFollowsAServerRestartedWhileDrainingUntilItExits() throws Exception {
-    DovetailConf conf = new DovetailConf()
-        .set(MetadataConfig.HOST.key(), "127.0.0.1")
-        .set(MetadataConfig.PORT.key(), "0")
-        .set(MetadataConfig.METRICS_PORT.key(), "0")
-        .set(MetadataConfig.THREADS.key(), "2")
-        .set(MetadataConfig.DB_DIR.key(), TestDirs.create("drain-command").toString());
-    try (MetadataServer metadata = new MetadataServer(conf).start()) {
-      ManagedChannel channel = Rpc.channel(new HostPort("127.0.0.1", metadata.port()), conf);
-      try {
-        var registry = StorageRegistryGrpc.newBlockingStub(channel);
-        RegisterServerRequest register = RegisterServerRequest.newBuilder().setHost("127.0.0.1")
-            .setDataPort(7000).setMemoryLimitBytes(1 << 30).build();
-        long first = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
-            .getIncarnation();
-        CompletableFuture<CliRun> drain = CompletableFuture.supplyAsync(() -> CliRun.of("drain",
-            "--metadata", "127.0.0.1:" + metadata.port(), "--wait", "--timeout", "120",
-            "127.0.0.1:7000"));
-        Await.until(Duration.ofSeconds(30), "the command drains and waits",
-            () -> state(metadata, first) == ServerState.DRAINING && polls(metadata) >= 1);
+    try (MetadataServer metadata = new MetadataServer(conf("drain-command")).start();
+        Registry registry = new Registry(metadata, 7000)) {
+      long first = registry.register();
+      CompletableFuture<CliRun> drain = drainAndWait(metadata, 7000);
+      Await.until(Duration.ofSeconds(30), "the command drains and waits",
+          () -> state(metadata, first) == ServerState.DRAINING && polls(metadata) >= 1);
 
-        long second = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
-            .getIncarnation();
-        assertThat(state(metadata, first)).isEqualTo(ServerState.DEAD);
-        assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
-        double seen = polls(metadata);
-        Await.until(Duration.ofSeconds(30), "the command looks at the restarted server twice",
-            () -> polls(metadata) >= seen + 2 || drain.isDone());
-        assertThat(drain).as("still waiting").isNotDone();
+      long second = registry.register();
+      assertThat(state(metadata, first)).isEqualTo(ServerState.DEAD);
+      assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
+      awaitTwoPolls(metadata, drain, "the command looks at the restarted server twice");
+      assertThat(drain).as("still waiting").isNotDone();
 
-        registry.withDeadlineAfter(30, TimeUnit.SECONDS).serverExit(ServerExitRequest
-            .newBuilder().setHost("127.0.0.1").setDataPort(7000).setIncarnation(second).build());
-        CliRun r = drain.get(60, TimeUnit.SECONDS);
-        assertThat(r.status()).as("status; err: %s", r.err()).isZero();
-        assertThat(r.out()).contains("127.0.0.1:7000 has exited.");
-      } finally {
-        Rpc.shutdown(channel);
-      }
+      registry.exit(second);
+      CliRun r = drain.get(60, TimeUnit.SECONDS);
+      assertThat(r.status()).as("status; err: %s", r.err()).isZero();
+      assertThat(r.out()).contains("127.0.0.1:7000 has exited.");
     }
   }
 
@@ -78,52 +58,83 @@ class DrainCommandTest {
    */
   @Test
   void waitOutlastsACrashOfTheDrainingServer() throws Exception {
-    DovetailConf conf = new DovetailConf()
+    DovetailConf conf = conf("drain-crash")
+        .set(MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(), "1s")
+        .set(MetadataConfig.SERVER_RETENTION.key(), "1s")
+        .set(MetadataConfig.MAINTENANCE_INTERVAL.key(), "50ms");
+    try (MetadataServer metadata = new MetadataServer(conf).start();
+        Registry registry = new Registry(metadata, 7001)) {
+      long first = registry.register();
+      CompletableFuture<CliRun> drain = drainAndWait(metadata, 7001);
+      // No heartbeats: the drained server is declared dead.
+      Await.until(Duration.ofSeconds(30), "the drained server is declared dead",
+          () -> state(metadata, first) == ServerState.DEAD);
+      awaitTwoPolls(metadata, drain, "the command looks at the dead server twice");
+      assertThat(drain).as("still waiting").isNotDone();
+      // Past its retention the dead incarnation is forgotten: that is no exit either.
+      Await.until(Duration.ofSeconds(30), "the dead incarnation is forgotten",
+          () -> metadata.state().server(first).isEmpty());
+      awaitTwoPolls(metadata, drain, "the command looks twice more");
+      assertThat(drain).as("still waiting").isNotDone();
+
+      long second = registry.register();
+      assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
+      registry.exit(second);
+      CliRun r = drain.get(60, TimeUnit.SECONDS);
+      assertThat(r.status()).as("status; err: %s", r.err()).isZero();
+      assertThat(r.out()).contains("died while draining", "127.0.0.1:7001 has exited.");
+    }
+  }
+
+  private static DovetailConf conf(String name) {
+    return new DovetailConf()
         .set(MetadataConfig.HOST.key(), "127.0.0.1")
         .set(MetadataConfig.PORT.key(), "0")
         .set(MetadataConfig.METRICS_PORT.key(), "0")
         .set(MetadataConfig.THREADS.key(), "2")
-        .set(MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(), "1s")
-        .set(MetadataConfig.SERVER_RETENTION.key(), "1s")
-        .set(MetadataConfig.MAINTENANCE_INTERVAL.key(), "50ms")
-        .set(MetadataConfig.DB_DIR.key(), TestDirs.create("drain-crash").toString());
-    try (MetadataServer metadata = new MetadataServer(conf).start()) {
-      ManagedChannel channel = Rpc.channel(new HostPort("127.0.0.1", metadata.port()), conf);
-      try {
-        var registry = StorageRegistryGrpc.newBlockingStub(channel);
-        RegisterServerRequest register = RegisterServerRequest.newBuilder().setHost("127.0.0.1")
-            .setDataPort(7001).setMemoryLimitBytes(1 << 30).build();
-        long first = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
-            .getIncarnation();
-        CompletableFuture<CliRun> drain = CompletableFuture.supplyAsync(() -> CliRun.of("drain",
-            "--metadata", "127.0.0.1:" + metadata.port(), "--wait", "--timeout", "120",
-            "127.0.0.1:7001"));
-        // No heartbeats: the drained server is declared dead.
-        Await.until(Duration.ofSeconds(30), "the drained server is declared dead",
-            () -> state(metadata, first) == ServerState.DEAD);
-        double seen = polls(metadata);
-        Await.until(Duration.ofSeconds(30), "the command looks at the dead server twice",
-            () -> polls(metadata) >= seen + 2 || drain.isDone());
-        assertThat(drain).as("still waiting").isNotDone();
-        // Past its retention the dead incarnation is forgotten: that is no exit either.
-        Await.until(Duration.ofSeconds(30), "the dead incarnation is forgotten",
-            () -> metadata.state().server(first).isEmpty());
-        double later = polls(metadata);
-        Await.until(Duration.ofSeconds(30), "the command looks twice more",
-            () -> polls(metadata) >= later + 2 || drain.isDone());
-        assertThat(drain).as("still waiting").isNotDone();
+        .set(MetadataConfig.DB_DIR.key(), TestDirs.create(name).toString());
+  }
 
-        long second = registry.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(register)
-            .getIncarnation();
-        assertThat(state(metadata, second)).isEqualTo(ServerState.DRAINING);
-        registry.withDeadlineAfter(30, TimeUnit.SECONDS).serverExit(ServerExitRequest
-            .newBuilder().setHost("127.0.0.1").setDataPort(7001).setIncarnation(second).build());
-        CliRun r = drain.get(60, TimeUnit.SECONDS);
-        assertThat(r.status()).as("status; err: %s", r.err()).isZero();
-        assertThat(r.out()).contains("died while draining", "127.0.0.1:7001 has exited.");
-      } finally {
-        Rpc.shutdown(channel);
-      }
+  /** {@code dovetail drain --wait 127.0.0.1:port}, running. */
+  private static CompletableFuture<CliRun> drainAndWait(MetadataServer metadata, int port) {
+    return CompletableFuture.supplyAsync(() -> CliRun.of("drain", "--metadata",
+        "127.0.0.1:" + metadata.port(), "--wait", "--timeout", "120", "127.0.0.1:" + port));
+  }
+
+  /** Until the command has polled the cluster status twice more (or ended). */
+  private static void awaitTwoPolls(MetadataServer metadata, CompletableFuture<CliRun> drain,
+      String what) {
+    double seen = polls(metadata);
+    Await.until(Duration.ofSeconds(30), what,
+        () -> polls(metadata) >= seen + 2 || drain.isDone());
+  }
+
+  /** Plays the storage server at 127.0.0.1:port over the registry service. */
+  private static final class Registry implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final StorageRegistryGrpc.StorageRegistryBlockingStub stub;
+    private final int port;
+
+    Registry(MetadataServer metadata, int port) {
+      this.channel = Rpc.channel(new HostPort("127.0.0.1", metadata.port()), new DovetailConf());
+      this.stub = StorageRegistryGrpc.newBlockingStub(channel);
+      this.port = port;
+    }
+
+    long register() {
+      return stub.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(RegisterServerRequest
+          .newBuilder().setHost("127.0.0.1").setDataPort(port).setMemoryLimitBytes(1 << 30)
+          .build()).getIncarnation();
+    }
+
+    void exit(long incarnation) {
+      stub.withDeadlineAfter(30, TimeUnit.SECONDS).serverExit(ServerExitRequest.newBuilder()
+          .setHost("127.0.0.1").setDataPort(port).setIncarnation(incarnation).build());
+    }
+
+    @Override
+    public void close() {
+      Rpc.shutdown(channel);
     }
   }
 

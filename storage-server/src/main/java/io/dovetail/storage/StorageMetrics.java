@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The storage server's metrics, read from its components at each scrape: what was pushed,
@@ -110,38 +111,32 @@ final class StorageMetrics {
         }).register(r);
     gauge(r, "dovetail_storage_shuffles", "Shuffles with partition files here.",
         () -> store.census().shuffles());
-    GaugeWithCallback.builder().name("dovetail_storage_dir_capacity_bytes")
-        .help("What each data directory may hold (dovetail.storage.dirCapacity, or its disk).")
-        .labelNames("dir").unit(Unit.BYTES)
+    dirGauge(r, dirs, "dovetail_storage_dir_capacity_bytes",
+        "What each data directory may hold (dovetail.storage.dirCapacity, or its disk).",
+        Unit.BYTES, DiskStatus::getCapacityBytes);
+    dirGauge(r, dirs, "dovetail_storage_dir_used_bytes",
+        "Bytes held or reserved in each data directory.", Unit.BYTES, DiskStatus::getUsedBytes);
+    dirGauge(r, dirs, "dovetail_storage_dir_usable_bytes",
+        "Bytes each data directory can still take (free space less the reserve).", Unit.BYTES,
+        DiskStatus::getUsableBytes);
+    dirGauge(r, dirs, "dovetail_storage_dir_healthy",
+        "1 for a data directory in use, 0 for one failed and not written to.", null,
+        d -> d.getHealthy() ? 1 : 0);
+  }
+
+  /** One gauge per data directory, labelled with its path. */
+  private static void dirGauge(PrometheusRegistry r, DataDirs dirs, String name, String help,
+      Unit unit, ToLongFunction<DiskStatus> value) {
+    var b = GaugeWithCallback.builder().name(name).help(help).labelNames("dir")
         .callback(cb -> {
           for (DiskStatus d : dirs.status()) {
-            cb.call(d.getCapacityBytes(), d.getPath());
+            cb.call(value.applyAsLong(d), d.getPath());
           }
-        }).register(r);
-    GaugeWithCallback.builder().name("dovetail_storage_dir_used_bytes")
-        .help("Bytes held or reserved in each data directory.")
-        .labelNames("dir").unit(Unit.BYTES)
-        .callback(cb -> {
-          for (DiskStatus d : dirs.status()) {
-            cb.call(d.getUsedBytes(), d.getPath());
-          }
-        }).register(r);
-    GaugeWithCallback.builder().name("dovetail_storage_dir_usable_bytes")
-        .help("Bytes each data directory can still take (free space less the reserve).")
-        .labelNames("dir").unit(Unit.BYTES)
-        .callback(cb -> {
-          for (DiskStatus d : dirs.status()) {
-            cb.call(d.getUsableBytes(), d.getPath());
-          }
-        }).register(r);
-    GaugeWithCallback.builder().name("dovetail_storage_dir_healthy")
-        .help("1 for a data directory in use, 0 for one failed and not written to.")
-        .labelNames("dir")
-        .callback(cb -> {
-          for (DiskStatus d : dirs.status()) {
-            cb.call(d.getHealthy() ? 1 : 0, d.getPath());
-          }
-        }).register(r);
+        });
+    if (unit != null) {
+      b.unit(unit);
+    }
+    b.register(r);
   }
 
   private static void counter(PrometheusRegistry r, String name, String help, Unit unit,

@@ -147,6 +147,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    */
   private void fail() {
     failed = true;
+    releaseFrame();
+  }
+
+  /** Gives back the admission and the receive buffer of an unfinished frame, if any. */
+  private void releaseFrame() {
     if (admitted > 0) {
       admission.release(admitted);
     }
@@ -317,14 +322,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       admission.cancel(pendingWakeUp);
       pendingWakeUp = null;
     }
-    if (admitted > 0) {
-      admission.release(admitted);
-    }
-    admitted = -1;
-    if (receiving != null) {
-      receiving.release();
-      receiving = null;
-    }
+    releaseFrame();
   }
 
   /** Decodes the fields (and body) of one frame of {@code type}. */
