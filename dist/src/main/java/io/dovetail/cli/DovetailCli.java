@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
     versionProvider = DovetailCli.Version.class,
     description = "Dovetail, a disaggregated shuffle store for Apache Spark.",
     subcommands = {MetadataServerCommand.class, StorageServerCommand.class, StatusCommand.class,
-        DrainCommand.class, DemoCommand.class, BenchCommand.class,
+        DrainCommand.class, UndrainCommand.class, DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class DovetailCli implements Runnable {
   /** Exit status when the work failed (as opposed to a bad command line, which is 2). */

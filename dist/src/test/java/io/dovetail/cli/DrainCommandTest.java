@@ -9,6 +9,7 @@ import io.dovetail.metadata.MetadataConfig;
 import io.dovetail.metadata.MetadataServer;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.ServerExitRequest;
+import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerInfo;
 import io.dovetail.proto.ServerState;
 import io.dovetail.proto.StorageRegistryGrpc;
@@ -86,6 +87,36 @@ class DrainCommandTest {
     }
   }
 
+  /**
+   * {@code undrain} cancels a drain: the server hears ACTIVE in its next heartbeat, and a
+   * {@code drain --wait} waiting on it fails saying so; with nothing to cancel it fails.
+   */
+  @Test
+  void undrainMakesTheServerActiveAndEndsAWaitingDrain() throws Exception {
+    try (MetadataServer metadata = new MetadataServer(conf("undrain")).start();
+        Registry registry = new Registry(metadata, 7002)) {
+      long inc = registry.register();
+      CompletableFuture<CliRun> drain = drainAndWait(metadata, 7002);
+      Await.until(Duration.ofSeconds(30), "the command drains and waits",
+          () -> state(metadata, inc) == ServerState.DRAINING && polls(metadata) >= 1);
+      assertThat(registry.heartbeat(inc)).isEqualTo(ServerState.DRAINING);
+
+      CliRun undrain = CliRun.of("undrain", "--metadata", "127.0.0.1:" + metadata.port(),
+          "127.0.0.1:7002");
+      assertThat(undrain.status()).as("status; err: %s", undrain.err()).isZero();
+      assertThat(undrain.out()).contains("127.0.0.1:7002 (incarnation " + inc + ") is ACTIVE");
+      assertThat(registry.heartbeat(inc)).isEqualTo(ServerState.ACTIVE);
+      CliRun waited = drain.get(60, TimeUnit.SECONDS);
+      assertThat(waited.status()).isEqualTo(1);
+      assertThat(waited.err()).contains("127.0.0.1:7002 is ACTIVE again");
+
+      CliRun nothing = CliRun.of("undrain", "--metadata", "127.0.0.1:" + metadata.port(),
+          "127.0.0.1:7999");
+      assertThat(nothing.status()).isEqualTo(1);
+      assertThat(nothing.err()).contains("cannot undrain 127.0.0.1:7999", "UNKNOWN_SERVER");
+    }
+  }
+
   private static DovetailConf conf(String name) {
     return new DovetailConf()
         .set(MetadataConfig.HOST.key(), "127.0.0.1")
@@ -125,6 +156,12 @@ class DrainCommandTest {
       return stub.withDeadlineAfter(30, TimeUnit.SECONDS).registerServer(RegisterServerRequest
           .newBuilder().setHost("127.0.0.1").setDataPort(port).setMemoryLimitBytes(1 << 30)
           .build()).getIncarnation();
+    }
+
+    ServerState heartbeat(long incarnation) {
+      return stub.withDeadlineAfter(30, TimeUnit.SECONDS).serverHeartbeat(ServerHeartbeatRequest
+          .newBuilder().setHost("127.0.0.1").setDataPort(port).setIncarnation(incarnation)
+          .build()).getState();
     }
 
     void exit(long incarnation) {

@@ -40,6 +40,8 @@ final class FakeRegistry implements AutoCloseable {
   final List<SealedPartition> discard = new CopyOnWriteArrayList<>();
   final AtomicBoolean reregisterOnce = new AtomicBoolean();
   final AtomicBoolean draining = new AtomicBoolean();
+  /** Answers a drained goodbye as if the drain had been cancelled meanwhile. */
+  final AtomicBoolean cancelDrainOnExit = new AtomicBoolean();
   final AtomicBoolean down = new AtomicBoolean();
   /** Makes "is it down?" and "record the heartbeat" one step, for {@link #goDown()}. */
   private final Object heartbeatLock = new Object();
@@ -144,7 +146,11 @@ final class FakeRegistry implements AutoCloseable {
     @Override
     public void serverExit(ServerExitRequest req, StreamObserver<ServerExitResponse> out) {
       exits.add(req);
-      out.onNext(ServerExitResponse.getDefaultInstance());
+      boolean cancelled = req.getDrained() && cancelDrainOnExit.get();
+      if (cancelled) {
+        draining.set(false);
+      }
+      out.onNext(ServerExitResponse.newBuilder().setKeepServing(cancelled).build());
       out.onCompleted();
     }
   }

@@ -202,6 +202,21 @@ class RegistryTest {
   }
 
   @Test
+  void aGoodbyeRefusedBecauseTheDrainWasCancelledKeepsTheServerServing() throws Exception {
+    registry.cancelDrainOnExit.set(true);
+    registry.draining.set(true);
+    Await.until(WAIT, "the drained goodbye", () -> !registry.exits.isEmpty());
+    assertThat(registry.exits.get(0).getDrained()).isTrue();
+    int beats = registry.heartbeats.size();
+    Await.until(WAIT, "heartbeats after the refused goodbye",
+        () -> registry.heartbeats.size() > beats + 2);
+    assertThat(server.awaitExit()).as("still running").isNotDone();
+    assertThat(server.state()).isEqualTo(Lifecycle.State.RUNNING);
+    assertThat(registry.exits).hasSize(1);
+    assertThat(push("app-y", 1, 0, 1000).isOk()).isTrue();
+  }
+
+  @Test
   void restartReportsSealedFilesAndDeletesTheDiscardedOnes() {
     assertThat(push("app-k", 1, 0, 2000).isOk()).isTrue();
     assertThat(push("app-k", 1, 1, 3000).isOk()).isTrue();

@@ -6,6 +6,8 @@ import io.dovetail.proto.DrainServerRequest;
 import io.dovetail.proto.DrainServerResponse;
 import io.dovetail.proto.GetClusterStatusRequest;
 import io.dovetail.proto.GetClusterStatusResponse;
+import io.dovetail.proto.UndrainServerRequest;
+import io.dovetail.proto.UndrainServerResponse;
 import io.grpc.stub.StreamObserver;
 
 /** {@code AdminService} over {@link MetadataState}. Thread-safe (stateless adapter). */
@@ -25,5 +27,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void drainServer(DrainServerRequest req, StreamObserver<DrainServerResponse> out) {
     Calls.unary("DrainServer", out, () -> state.drainServer(req));
+  }
+
+  @Override
+  public void undrainServer(UndrainServerRequest req, StreamObserver<UndrainServerResponse> out) {
+    Calls.unary("UndrainServer", out, () -> state.undrainServer(req));
   }
 }

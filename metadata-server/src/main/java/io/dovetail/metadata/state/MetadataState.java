@@ -32,6 +32,8 @@ import io.dovetail.proto.ServerInfo;
 import io.dovetail.proto.ServerState;
 import io.dovetail.proto.ServerStatus;
 import io.dovetail.proto.ShuffleStatus;
+import io.dovetail.proto.UndrainServerRequest;
+import io.dovetail.proto.UndrainServerResponse;
 import io.dovetail.proto.UnregisterApplicationRequest;
 import io.dovetail.proto.UnregisterApplicationResponse;
 import io.dovetail.proto.UnregisterShuffleRequest;
@@ -150,8 +152,9 @@ public final class MetadataState {
   }
 
   public ServerExitResponse serverExit(ServerExitRequest req) {
-    servers.exit(req.getHost(), req.getDataPort(), req.getIncarnation());
-    return ServerExitResponse.getDefaultInstance();
+    ServerRecord r = servers.exit(req.getHost(), req.getDataPort(), req.getIncarnation(),
+        req.getDrained());
+    return ServerExitResponse.newBuilder().setKeepServing(r.state() == ServerState.ACTIVE).build();
   }
 
   // ---- AdminService ----
@@ -159,6 +162,15 @@ public final class MetadataState {
   public DrainServerResponse drainServer(DrainServerRequest req) {
     return DrainServerResponse.newBuilder()
         .setServer(servers.drain(req.getHost(), req.getDataPort()).info()).build();
+  }
+
+  public UndrainServerResponse undrainServer(UndrainServerRequest req) {
+    ServerRecord r = servers.undrain(req.getHost(), req.getDataPort());
+    UndrainServerResponse.Builder b = UndrainServerResponse.newBuilder();
+    if (r != null) {
+      b.setServer(r.info());
+    }
+    return b.build();
   }
 
   /** Servers (by incarnation), applications and shuffles (by id). */

@@ -201,15 +201,53 @@ final class ServerRegistry {
     return draining;
   }
 
-  /** A server leaves cleanly: EXITED. Idempotent while the record is remembered. */
-  synchronized ServerRecord exit(String host, int port, long incarnation) {
+  /**
+   * Cancels a drain at {@code host:port}: its live incarnation, if DRAINING, is ACTIVE again, and
+   * the address's drain intent is removed. Idempotent for a live ACTIVE server. Returns the live
+   * incarnation, or null when none is live and only an intent (of a server that died draining)
+   * was removed.
+   */
+  synchronized ServerRecord undrain(String host, int port) {
+    Check.hostPort(host, port);
+    String address = ServerRecord.address(host, port);
+    Long inc = byAddress.get(address);
+    ServerRecord r = inc == null ? null : servers.get(inc);
+    boolean live = r != null && r.isLive();
+    if (!live && !drainIntent.contains(address)) {
+      throw new DovetailException(ErrorCode.UNKNOWN_SERVER,
+          "no live storage server and no drain at " + address);
+    }
+    KvBatch batch = new KvBatch().delete(Keys.drain(address));
+    ServerRecord active = live && r.state() == ServerState.DRAINING
+        ? r.withState(ServerState.ACTIVE, clock.millis()) : null;
+    if (active != null) {
+      batch.put(Keys.server(inc), Codec.server(active));
+    }
+    store.write(batch);
+    drainIntent.remove(address);
+    if (active != null) {
+      servers.put(inc, active);
+      LOG.info("Drain of storage server {} incarnation {} cancelled: ACTIVE", address, inc);
+      return active;
+    }
+    LOG.info("Drain intent of {} removed{}", address, live ? " (it was not draining)"
+        : ": no incarnation is live, the next start there is ACTIVE");
+    return live ? r : null;
+  }
+
+  /**
+   * A server leaves cleanly: EXITED. Idempotent while the record is remembered. A goodbye that
+   * says the drain is done ({@code drained}) is refused when the drain was cancelled meanwhile:
+   * the record is ACTIVE, it is returned unchanged, and the server stays.
+   */
+  synchronized ServerRecord exit(String host, int port, long incarnation, boolean drained) {
     Check.hostPort(host, port);
     ServerRecord r = servers.get(incarnation);
     if (r == null || !r.host().equals(host) || r.port() != port) {
       throw new DovetailException(ErrorCode.UNKNOWN_SERVER, "no storage server incarnation "
           + incarnation + " at " + ServerRecord.address(host, port));
     }
-    if (!r.isLive()) {
+    if (!r.isLive() || (drained && r.state() == ServerState.ACTIVE)) {
       return r;
     }
     ServerRecord exited = r.withState(ServerState.EXITED, clock.millis());

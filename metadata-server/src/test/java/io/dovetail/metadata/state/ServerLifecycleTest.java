@@ -15,6 +15,7 @@ import io.dovetail.proto.ServerHeartbeatResponse;
 import io.dovetail.proto.ServerInfo;
 import io.dovetail.proto.ServerState;
 import io.dovetail.proto.ShuffleLayout;
+import io.dovetail.proto.UndrainServerRequest;
 import io.dovetail.proto.UnregisterShuffleRequest;
 import java.time.Duration;
 import java.util.List;
@@ -204,6 +205,74 @@ class ServerLifecycleTest {
     f.reopen();
     long third = f.register("h1", 7000);
     assertThat(state(third)).as("started again after the drain ended").isEqualTo(ServerState.ACTIVE);
+  }
+
+  /**
+   * An operator who drained the wrong server cancels it: the server is ACTIVE and takes new
+   * partitions again, the intent is gone from the store, and a goodbye already on its way (the
+   * server saw DRAINING and held nothing) is refused so that the server stays.
+   */
+  @Test
+  void aCancelledDrainMakesTheServerActiveAgainAndRefusesItsDrainedGoodbye() {
+    List<Long> ids = f.servers(2);
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h2").setDataPort(7000).build());
+    ServerInfo undrained = f.state.undrainServer(UndrainServerRequest.newBuilder().setHost("h2")
+        .setDataPort(7000).build()).getServer();
+    assertThat(undrained.getIncarnation()).isEqualTo(ids.get(1));
+    assertThat(undrained.getState()).isEqualTo(ServerState.ACTIVE);
+    assertThat(f.heartbeat("h2", 7000, ids.get(1)).getState()).isEqualTo(ServerState.ACTIVE);
+    f.app("app");
+    ShuffleLayout layout = f.shuffle("app", 0, 1, 8, 2);
+    for (int p = 0; p < 8; p++) {
+      assertThat(StateFixture.servers(layout, p, 0)).contains(ids.get(1));
+    }
+    // Idempotent on an ACTIVE server.
+    assertThat(f.state.undrainServer(UndrainServerRequest.newBuilder().setHost("h2")
+        .setDataPort(7000).build()).getServer().getState()).isEqualTo(ServerState.ACTIVE);
+
+    // The goodbye of a drain that was cancelled meanwhile: refused, the server stays.
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h1").setDataPort(7000).build());
+    f.state.undrainServer(UndrainServerRequest.newBuilder().setHost("h1").setDataPort(7000)
+        .build());
+    ServerExitRequest drainedExit = ServerExitRequest.newBuilder().setHost("h1").setDataPort(7000)
+        .setIncarnation(ids.get(0)).setDrained(true).build();
+    assertThat(f.state.serverExit(drainedExit).getKeepServing()).isTrue();
+    assertThat(state(ids.get(0))).isEqualTo(ServerState.ACTIVE);
+
+    // Neither the intent nor the state comes back with a restart of either side.
+    f.reopen();
+    assertThat(state(ids.get(0))).isEqualTo(ServerState.ACTIVE);
+    assertThat(state(ids.get(1))).isEqualTo(ServerState.ACTIVE);
+    assertThat(state(f.register("h2", 7000))).isEqualTo(ServerState.ACTIVE);
+
+    // A drained goodbye while still draining exits as before.
+    long h1 = latest("h1");
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h1").setDataPort(7000).build());
+    assertThat(f.state.serverExit(drainedExit.toBuilder().setIncarnation(h1).build())
+        .getKeepServing()).isFalse();
+    assertThat(state(h1)).isEqualTo(ServerState.EXITED);
+  }
+
+  @Test
+  void cancellingTheDrainOfAServerThatDiedDrainingMakesItsNextStartActive() {
+    long first = f.register("h1", 7000);
+    f.register("h2", 7000);
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h1").setDataPort(7000).build());
+    f.clock.advance(StateFixture.TIMEOUT.plusSeconds(1));
+    f.heartbeat("h2", 7000, latest("h2"));
+    f.state.runMaintenance();
+    assertThat(state(first)).isEqualTo(ServerState.DEAD);
+
+    assertThat(f.state.undrainServer(UndrainServerRequest.newBuilder().setHost("h1")
+        .setDataPort(7000).build()).hasServer()).as("no live incarnation").isFalse();
+    f.reopen();
+    assertThat(state(f.register("h1", 7000))).isEqualTo(ServerState.ACTIVE);
+
+    // Nothing to cancel: no live server and no drain at the address.
+    assertCode(ErrorCode.UNKNOWN_SERVER, () -> f.state.undrainServer(UndrainServerRequest
+        .newBuilder().setHost("h3").setDataPort(7000).build()));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> f.state.undrainServer(UndrainServerRequest
+        .newBuilder().setHost("h1").setDataPort(-1).build()));
   }
 
   private long latest(String host) {

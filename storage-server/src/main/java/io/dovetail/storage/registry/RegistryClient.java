@@ -11,6 +11,7 @@ import io.dovetail.proto.LostPartition;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.RegisterServerResponse;
 import io.dovetail.proto.ServerExitRequest;
+import io.dovetail.proto.ServerExitResponse;
 import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerHeartbeatResponse;
 import io.dovetail.proto.ServerState;
@@ -212,14 +213,22 @@ public final class RegistryClient implements AutoCloseable {
       if (host.heldShuffles().isEmpty()) {
         exit();
       }
+    } else if (drainingLogged && resp.getState() == ServerState.ACTIVE) {
+      LOG.info("Drain cancelled: ACTIVE again, taking new partitions");
+      drainingLogged = false;
     }
   }
 
   private void exit() {
     ServerExitRequest req = ServerExitRequest.newBuilder().setHost(host.advertisedHost())
-        .setDataPort(host.dataPort()).setIncarnation(incarnation).build();
-    Rpc.withRetries(conf, "ServerExit", channel, () ->
+        .setDataPort(host.dataPort()).setIncarnation(incarnation).setDrained(true).build();
+    ServerExitResponse resp = Rpc.withRetries(conf, "ServerExit", channel, () ->
         stub.withDeadlineAfter(rpcTimeoutMs, TimeUnit.MILLISECONDS).serverExit(req));
+    if (resp.getKeepServing()) {
+      LOG.info("Drain cancelled before this server left: ACTIVE again, taking new partitions");
+      drainingLogged = false;
+      return;
+    }
     LOG.info("Drained and said goodbye to {}; exiting", metadata);
     exited = true;
     closed = true;
