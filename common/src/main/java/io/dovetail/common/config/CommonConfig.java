@@ -72,7 +72,9 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Duration> CONNECT_TIMEOUT =
       ConfigEntry.builder("dovetail.transport.connectTimeout")
-          .doc("Timeout to open a data-plane connection.")
+          .doc("Timeout to open a data-plane connection: the TCP connect, then the TLS "
+              + "handshake, then the server's answer to the client's HELLO (a server that accepts "
+              + "connections but does not answer is a failed connect).")
           .durationConf()
           .checkValue(d -> d.toMillis() > 0 && d.toMillis() <= Integer.MAX_VALUE,
               "between 1ms and 24d")

@@ -8,6 +8,7 @@ import io.dovetail.common.protocol.FrameAdmission;
 import io.dovetail.common.protocol.FrameDecoder;
 import io.dovetail.common.protocol.FrameEncoder;
 import io.dovetail.common.protocol.HelloRequest;
+import io.dovetail.common.protocol.Message;
 import io.dovetail.common.util.HostPort;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -21,10 +22,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates and pools {@link TransportClient}s: {@code dovetail.transport.connectionsPerPeer}
@@ -32,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * closes. Thread-safe.
  */
 public final class TransportClientFactory implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(TransportClientFactory.class);
   private final String clientName;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
@@ -109,7 +116,18 @@ public final class TransportClientFactory implements Closeable {
       if (c != null && c.isActive()) {
         return c;
       }
-      c = connect(peer);
+      try {
+        c = connect(peer);
+      } catch (DovetailException e) {
+        // One failed connect (or its fail-fast window) says nothing against a connection to the
+        // same peer that is open: use it rather than fail the caller, who would reroute.
+        TransportClient open = connected(peer);
+        if (open != null) {
+          LOG.debug("Using an open connection to {}: {}", peer, e.getMessage());
+          return open;
+        }
+        throw e;
+      }
       pool.set(slot, c);
       return c;
     }
@@ -187,12 +205,37 @@ public final class TransportClientFactory implements Closeable {
     }
     TransportClient client = new TransportClient(ch, peer, requestTimeoutMs);
     try {
-      client.requestSync(new HelloRequest(clientName, secret));
+      hello(client, peer);
     } catch (DovetailException e) {
       client.close();
       throw e;
     }
     return client;
+  }
+
+  /**
+   * Authenticates, waiting at most the connect timeout: a peer that accepts connections but does
+   * not answer (frozen, its event loop wedged) is a failed connect, recorded for fail-fast, not a
+   * request timeout that every later connect would wait out again.
+   */
+  private void hello(TransportClient client, HostPort peer) {
+    CompletableFuture<Message> answer = client.request(new HelloRequest(clientName, secret));
+    try {
+      answer.get(connectTimeoutMs, TimeUnit.MILLISECONDS).release();
+    } catch (TimeoutException e) {
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED, peer + " accepted a connection "
+          + "but did not answer its HELLO within " + connectTimeoutMs + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED, "interrupted connecting to "
+          + peer, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof DovetailException de) {
+        throw new DovetailException(de.code(), c.getMessage(), c);
+      }
+      throw new DovetailException(ErrorCode.INTERNAL, String.valueOf(c), c);
+    }
   }
 
   /** A certificate we reject, or a peer that does not speak TLS: configuration, not state. */

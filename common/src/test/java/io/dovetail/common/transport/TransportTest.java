@@ -111,6 +111,112 @@ class TransportTest {
     }
   }
 
+  /**
+   * A failed connect, and the fail-fast window after it, says nothing against a connection to the
+   * same peer that is open: the caller gets that one (it was told CONNECTION_FAILED for the slots
+   * that were empty, and would reroute away from a healthy server).
+   */
+  @Test
+  void aFailedConnectDoesNotHideAnOpenConnectionToTheSamePeer() throws Exception {
+    start(new DovetailConf(), new DovetailConf());
+    try (TcpRelay relay = new TcpRelay(server.port());
+        TransportClientFactory pooled = new TransportClientFactory("pooled", new DovetailConf()
+            .set("dovetail.transport.connectionsPerPeer", "4")
+            .set("dovetail.transport.connectFailFast", "1h"))) {
+      HostPort addr = new HostPort("127.0.0.1", relay.port());
+      TransportClient open = pooled.client(addr);
+      relay.stopAccepting(); // new connects are refused; the relayed one stays up
+      assertThatThrownBy(() -> pooled.connect(addr))
+          .isInstanceOfSatisfying(DovetailException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED));
+      for (int i = 0; i < 20; i++) {
+        assertThat(pooled.client(addr)).isSameAs(open);
+      }
+      ChunkResponse r = (ChunkResponse) open.requestSync(new FetchChunkRequest(1, 3));
+      assertThat(r.data().readableBytes()).isEqualTo(3);
+      r.release();
+    }
+  }
+
+  /**
+   * A peer that accepts connections but never answers (frozen): the connect fails once the
+   * connect timeout has passed, as CONNECTION_FAILED, and is remembered, so the next caller fails
+   * at once instead of waiting out a request timeout again.
+   */
+  @Test
+  void aPeerThatAcceptsButNeverAnswersItsHelloIsAFailedConnect() throws Exception {
+    try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50,
+            java.net.InetAddress.getLoopbackAddress());
+        TransportClientFactory f = new TransportClientFactory("mute", new DovetailConf()
+            .set("dovetail.transport.connectTimeout", "1s")
+            .set("dovetail.transport.requestTimeout", "60s")
+            .set("dovetail.transport.connectFailFast", "1h"))) {
+      HostPort addr = new HostPort("127.0.0.1", mute.getLocalPort());
+      assertThatThrownBy(() -> f.client(addr))
+          .isInstanceOfSatisfying(DovetailException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+          .hasMessageContaining("did not answer its HELLO");
+      assertThatThrownBy(() -> f.client(addr))
+          .isInstanceOfSatisfying(DovetailException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+          .hasMessageContaining("not connecting to " + addr);
+    }
+  }
+
+  /** Relays TCP connections to a port until told to stop accepting; relayed ones stay up. */
+  private static final class TcpRelay implements AutoCloseable {
+    private final java.net.ServerSocket listener;
+    private final java.util.List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    TcpRelay(int targetPort) throws java.io.IOException {
+      listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            Socket in = listener.accept();
+            Socket out = new Socket("127.0.0.1", targetPort);
+            sockets.add(in);
+            sockets.add(out);
+            pump(in, out);
+            pump(out, in);
+          }
+        } catch (java.io.IOException e) {
+          // stopped accepting
+        }
+      }, "relay-accept");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    void stopAccepting() throws java.io.IOException {
+      listener.close();
+    }
+
+    private static void pump(Socket from, Socket to) {
+      Thread t = new Thread(() -> {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+          in.transferTo(out);
+        } catch (java.io.IOException e) {
+          // one side closed
+        }
+      }, "relay-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      listener.close();
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
   @Test
   void wrongSecretIsRefusedAndRightSecretAccepted() {
     DovetailConf serverConf = new DovetailConf().set("dovetail.auth.secret", "s3cret");
@@ -176,7 +282,6 @@ class TransportTest {
     server = new TransportServer("silent", new DovetailConf(), "127.0.0.1", 0, 1,
         FrameAdmission.NONE, silent);
     factory = new TransportClientFactory("test",
-        // Also the handshake's timeout: long enough for a first connection on a loaded machine.
         new DovetailConf().set("dovetail.transport.requestTimeout", "2s"));
     TransportClient c = factory.client(new HostPort("127.0.0.1", server.port()));
     assertThatThrownBy(() -> c.requestSync(new FetchChunkRequest(1, 1)))
