@@ -42,6 +42,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private static final String SHUFFLE_IO_KEY = "spark.shuffle.sort.io.plugin.class";
   private static final String SHUFFLE_TRACKING_KEY = "spark.dynamicAllocation.shuffleTracking.enabled";
   private static final String APP_ATTEMPT_KEY = "spark.app.attempt.id";
+  private static final String MAX_SIZE_IN_FLIGHT_KEY = "spark.reducer.maxSizeInFlight";
   private static final String REMOVE_DELAY_KEY =
       "spark.standalone.executorRemoveDelayOnDisconnection";
 
@@ -53,9 +54,19 @@ public final class DovetailShuffleManager implements ShuffleManager {
   private final Thread warmUp;
   /**
    * Shuffles known here, by id: the ones this driver registered, and on executors the ones whose
-   * tasks ran here (their cached layouts go when Spark unregisters the shuffle).
+   * tasks ran here (their cached layouts go when Spark unregisters the shuffle). Never the handle:
+   * it holds the shuffle's dependency, and Spark's cleaner unregisters a shuffle only once its
+   * dependency is garbage, so holding it here would keep every shuffle (and its RDD lineage) for
+   * the application's lifetime.
    */
-  private final Map<Integer, DovetailShuffleHandle<?, ?, ?>> known = new ConcurrentHashMap<>();
+  private final Map<Integer, Known> known = new ConcurrentHashMap<>();
+
+  /** What unregistering a shuffle needs. */
+  private record Known(String appId, String metadataAddress) {
+    static Known of(DovetailShuffleHandle<?, ?, ?> h) {
+      return new Known(h.appId(), h.metadataAddress());
+    }
+  }
 
   public DovetailShuffleManager(SparkConf sparkConf, boolean isDriver) {
     this.sparkConf = sparkConf;
@@ -107,11 +118,13 @@ public final class DovetailShuffleManager implements ShuffleManager {
    * application did not set the Dovetail key itself.
    */
   static void applyClientDefaults(SparkConf sparkConf, DovetailConf conf, boolean isDriver) {
-    // Readers prefetch as much as Spark's own reader would.
+    // Readers prefetch as much as Spark's own reader would. Spark reads a plain number as MiB.
     if (conf.getRaw(ClientConfig.READ_MAX_IN_FLIGHT.key()) == null
-        && sparkConf.contains("spark.reducer.maxSizeInFlight")) {
-      conf.set(ClientConfig.READ_MAX_IN_FLIGHT.key(),
-          sparkConf.getSizeAsBytes("spark.reducer.maxSizeInFlight") + "b");
+        && sparkConf.contains(MAX_SIZE_IN_FLIGHT_KEY)) {
+      String v = sparkConf.get(MAX_SIZE_IN_FLIGHT_KEY).trim();
+      long bytes = v.chars().allMatch(Character::isDigit) && !v.isEmpty()
+          ? Long.parseLong(v) << 20 : sparkConf.getSizeAsBytes(MAX_SIZE_IN_FLIGHT_KEY);
+      conf.set(ClientConfig.READ_MAX_IN_FLIGHT.key(), bytes + "b");
     }
     // An executor runs at most spark.executor.cores tasks at once: its client needs no more event
     // loops than that, however many cores the host has.
@@ -166,7 +179,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
         BatchFormat.choose(sparkConf, conf.get(SparkPluginConfig.BATCH_FORMAT));
     DovetailShuffleHandle<K, V, C> handle = new DovetailShuffleHandle<>(shuffleId, dependency,
         appId, address, numMaps, numPartitions, batchFormat);
-    known.put(shuffleId, handle);
+    known.put(shuffleId, Known.of(handle));
     return handle;
   }
 
@@ -190,7 +203,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
   public <K, V> ShuffleWriter<K, V> getWriter(ShuffleHandle handle, long mapId,
       TaskContext context, ShuffleWriteMetricsReporter metrics) {
     DovetailShuffleHandle<K, V, ?> h = (DovetailShuffleHandle<K, V, ?>) handle(handle);
-    known.putIfAbsent(h.shuffleId(), h);
+    known.putIfAbsent(h.shuffleId(), Known.of(h));
     return new DovetailShuffleWriter<>(h, mapId, context, metrics, client(h), conf);
   }
 
@@ -200,7 +213,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
       int endMapIndex, int startPartition, int endPartition, TaskContext context,
       ShuffleReadMetricsReporter metrics) {
     DovetailShuffleHandle<K, ?, C> h = (DovetailShuffleHandle<K, ?, C>) handle(handle);
-    known.putIfAbsent(h.shuffleId(), h);
+    known.putIfAbsent(h.shuffleId(), Known.of(h));
     return new DovetailShuffleReader<>(h, startMapIndex, endMapIndex, startPartition,
         endPartition, context, metrics, client(h));
   }
@@ -216,18 +229,19 @@ public final class DovetailShuffleManager implements ShuffleManager {
 
   @Override
   public boolean unregisterShuffle(int shuffleId) {
-    DovetailShuffleHandle<?, ?, ?> h = known.remove(shuffleId);
-    if (h == null) {
+    Known k = known.remove(shuffleId);
+    if (k == null) {
       return true;
     }
+    DovetailClient client = runtime.client(k.metadataAddress());
     if (isDriver) {
       try {
-        client(h).unregisterShuffle(h.appId(), shuffleId);
+        client.unregisterShuffle(k.appId(), shuffleId);
       } catch (RuntimeException e) {
         LOG.warn("Could not unregister shuffle {}: {}", shuffleId, e.getMessage());
       }
     } else {
-      client(h).forgetShuffle(h.appId(), shuffleId);
+      client.forgetShuffle(k.appId(), shuffleId);
     }
     return true;
   }

@@ -41,6 +41,16 @@ class ClientDefaultsTest {
     DovetailShuffleManager.applyClientDefaults(spark, conf, false);
     assertThat(conf.get(ClientConfig.READ_MAX_IN_FLIGHT)).isEqualTo(96L << 20);
 
+    // A plain number is MiB, as Spark reads this key.
+    DovetailConf plain = new DovetailConf();
+    DovetailShuffleManager.applyClientDefaults(
+        new SparkConf(false).set("spark.reducer.maxSizeInFlight", "96"), plain, false);
+    assertThat(plain.get(ClientConfig.READ_MAX_IN_FLIGHT)).isEqualTo(96L << 20);
+    DovetailConf kib = new DovetailConf();
+    DovetailShuffleManager.applyClientDefaults(
+        new SparkConf(false).set("spark.reducer.maxSizeInFlight", "4096k"), kib, false);
+    assertThat(kib.get(ClientConfig.READ_MAX_IN_FLIGHT)).isEqualTo(4L << 20);
+
     DovetailConf explicit = new DovetailConf().set(ClientConfig.READ_MAX_IN_FLIGHT.key(), "8m");
     DovetailShuffleManager.applyClientDefaults(spark, explicit, false);
     assertThat(explicit.get(ClientConfig.READ_MAX_IN_FLIGHT)).isEqualTo(8L << 20);
