@@ -11,6 +11,7 @@ import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.transport.TransportClientFactory;
 import io.dovetail.common.util.HostPort;
 import io.dovetail.common.util.Threads;
+import io.dovetail.proto.RegisterApplicationResponse;
 import io.dovetail.proto.GetPartitionSizesResponse;
 import io.dovetail.proto.GetShuffleLayoutResponse;
 import io.dovetail.proto.PartitionEpoch;
@@ -80,8 +81,9 @@ public final class DovetailClient implements AutoCloseable {
     return retryExecutor;
   }
 
-  public void registerApplication(String appId) {
-    metadata.registerApplication(appId, 0);
+  /** Registers {@code appId} with the server's default TTL (idempotent); returns TTL and interval. */
+  public RegisterApplicationResponse registerApplication(String appId) {
+    return metadata.registerApplication(appId, 0);
   }
 
   public void heartbeat(String appId) {

@@ -1,12 +1,15 @@
 package io.dovetail.spark;
 
 import io.dovetail.client.DovetailClient;
+import io.dovetail.common.DovetailException;
+import io.dovetail.common.ErrorCode;
 import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.local.LocalCluster;
 import io.dovetail.common.local.LocalClusterProvider;
 import io.dovetail.common.util.HostPort;
 import io.dovetail.common.util.Threads;
+import io.dovetail.proto.RegisterApplicationResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -139,25 +142,59 @@ public final class DovetailRuntime implements AutoCloseable {
     return clients.containsKey(address);
   }
 
-  /** Registers {@code appId} once and keeps it alive with heartbeats (driver only). */
+  /**
+   * Registers {@code appId} once and keeps it alive with heartbeats (driver only), at the
+   * configured interval or the one the metadata server asks for, whichever is shorter. An
+   * application the metadata server no longer knows (its TTL ran out while the driver could not
+   * reach it) is registered again by the next heartbeat, so that later shuffles work; what its
+   * earlier shuffles held is gone.
+   */
   public synchronized void ensureApplication(String appId) {
     if (appId.equals(registeredApp)) {
       return;
     }
     DovetailClient client = client(metadataAddress());
-    client.registerApplication(appId);
+    RegisterApplicationResponse registered = client.registerApplication(appId);
+    long every = heartbeatIntervalMs(conf.get(SparkPluginConfig.APP_HEARTBEAT).toMillis(),
+        registered.getHeartbeatIntervalMs());
+    ScheduledExecutorService beats =
+        Executors.newSingleThreadScheduledExecutor(Threads.named("dovetail-app-heartbeat"));
+    beats.scheduleWithFixedDelay(() -> heartbeat(client, appId), every, every,
+        TimeUnit.MILLISECONDS);
+    heartbeats = beats;
     registeredApp = appId;
-    long every = conf.get(SparkPluginConfig.APP_HEARTBEAT).toMillis();
-    heartbeats = Executors.newSingleThreadScheduledExecutor(Threads.named("dovetail-app-heartbeat"));
-    heartbeats.scheduleWithFixedDelay(() -> {
-      try {
-        client.heartbeat(appId);
-      } catch (RuntimeException e) {
+    LOG.info("Registered application {} with the Dovetail metadata server at {} (TTL {} ms, "
+        + "heartbeat every {} ms)", appId, metadataAddress, registered.getTtlMs(), every);
+  }
+
+  /** The configured interval, or the server's when it asks for a shorter one. */
+  public static long heartbeatIntervalMs(long configuredMs, long serverMs) {
+    return serverMs > 0 ? Math.min(configuredMs, serverMs) : configuredMs;
+  }
+
+  private void heartbeat(DovetailClient client, String appId) {
+    try {
+      client.heartbeat(appId);
+    } catch (DovetailException e) {
+      if (e.code() == ErrorCode.UNKNOWN_APPLICATION) {
+        LOG.error("The Dovetail metadata server no longer knows application {} (its TTL ran out: "
+            + "the driver could not reach it for that long); registering it again. Shuffles "
+            + "written before are gone from the store", appId);
+        try {
+          client.registerApplication(appId);
+        } catch (RuntimeException again) {
+          LOG.warn("Could not register application {} again: {}", appId, again.getMessage());
+        }
+      } else {
         LOG.warn("Heartbeat of application {} failed: {}", appId, e.getMessage());
       }
-    }, every, every, TimeUnit.MILLISECONDS);
-    LOG.info("Registered application {} with the Dovetail metadata server at {}", appId,
-        metadataAddress);
+    } catch (RuntimeException e) {
+      LOG.warn("Heartbeat of application {} failed: {}", appId, e.toString());
+    } catch (Error e) {
+      // Keep beating: an uncaught throwable would cancel the schedule, and the application
+      // would expire in the middle of its jobs.
+      LOG.error("Heartbeat of application {} failed", appId, e);
+    }
   }
 
   /** Stops heartbeats, unregisters the application, closes clients and the embedded cluster. */

@@ -62,8 +62,10 @@ public final class SparkPluginConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Duration> APP_HEARTBEAT =
       ConfigEntry.builder("dovetail.app.heartbeatInterval")
-          .doc("How often the driver tells the metadata server that the application is alive.")
-          .durationConf().createWithDefault(Duration.ofSeconds(10));
+          .doc("How often the driver tells the metadata server that the application is alive; "
+              + "more often if the metadata server asks for a shorter interval.")
+          .durationConf().checkValue(d -> d.toMillis() > 0, "at least 1ms")
+          .createWithDefault(Duration.ofSeconds(10));
 
   public static final ConfigEntry<Boolean> DISABLE_LOCAL_READER =
       ConfigEntry.builder("dovetail.sql.disableLocalShuffleReader")

@@ -3,6 +3,13 @@ package org.apache.spark.shuffle.dovetail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dovetail.client.DovetailClient;
+import io.dovetail.common.config.DovetailConf;
+import io.dovetail.proto.ApplicationStatus;
+import io.dovetail.proto.GetClusterStatusRequest;
+import io.dovetail.spark.DovetailRuntime;
+import io.dovetail.testkit.Await;
+import java.time.Duration;
+import java.util.List;
 import io.dovetail.embedded.EmbeddedCluster;
 import io.dovetail.spark.codec.BatchFormat;
 import org.apache.spark.SparkConf;
@@ -40,6 +47,46 @@ class ShuffleBookkeepingTest {
     SparkConf second = first.clone().set("spark.app.attempt.id", "2");
     assertThat(DovetailShuffleManager.storeAppId(second))
         .isEqualTo("application_1700000000000_0001_attempt-2");
+  }
+
+  /**
+   * An application the metadata server dropped (its TTL ran out while the driver could not reach
+   * it) is registered again by the driver's next heartbeat, so the application's later shuffles
+   * can be registered (they failed with UNKNOWN_APPLICATION until the driver restarted).
+   */
+  @Test
+  void theDriverRegistersItsApplicationAgainWhenTheMetadataServerDroppedIt() {
+    SparkConf conf = new SparkConf(false).set("spark.app.id", "app-dropped")
+        .set("spark.dovetail.metadata.address", address)
+        .set("spark.dovetail.app.heartbeatInterval", "100ms");
+    DovetailShuffleManager driver = new DovetailShuffleManager(conf, true);
+    try (DovetailClient other = new DovetailClient("admin", cluster.metadataAddress(),
+        new DovetailConf())) {
+      driver.runtime().ensureApplication("app-dropped");
+      assertThat(applications(other)).contains("app-dropped");
+      other.unregisterApplication("app-dropped");
+      assertThat(applications(other)).doesNotContain("app-dropped");
+
+      Await.until(Duration.ofSeconds(30), "the driver registers its application again",
+          () -> applications(other).contains("app-dropped"));
+      driver.runtime().ensureApplication("app-dropped");
+      assertThat(driver.runtime().client(address).registerShuffle("app-dropped", 3, 1, 1, 1)
+          .getNumPartitions()).isEqualTo(1);
+    } finally {
+      driver.stop();
+    }
+  }
+
+  @Test
+  void theDriverBeatsAtTheShorterOfItsIntervalAndTheServers() {
+    assertThat(DovetailRuntime.heartbeatIntervalMs(10_000, 3_000)).isEqualTo(3_000);
+    assertThat(DovetailRuntime.heartbeatIntervalMs(1_000, 3_000)).isEqualTo(1_000);
+    assertThat(DovetailRuntime.heartbeatIntervalMs(1_000, 0)).isEqualTo(1_000);
+  }
+
+  private static List<String> applications(DovetailClient client) {
+    return client.metadata().admin().getClusterStatus(GetClusterStatusRequest.getDefaultInstance())
+        .getApplicationsList().stream().map(ApplicationStatus::getAppId).toList();
   }
 
   @Test
