@@ -45,6 +45,21 @@ public final class ClientConfig implements ConfigEntryProvider {
           .bytesConf().checkValue(v -> v >= (64L << 10), "at least 64k")
           .createWithDefault(48L << 20);
 
+  public static final ConfigEntry<Integer> READ_MAX_RETRIES =
+      ConfigEntry.builder("dovetail.client.read.maxRetries")
+          .doc("Rounds a reader tries a partition's copies again after their connections failed "
+              + "(a server restarting its connections, a moment of overload), before it reports "
+              + "the partition lost and Spark recomputes its maps. The first round again is at "
+              + "once; a server that failed every round is not tried again by the same reader.")
+          .intConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(3);
+
+  public static final ConfigEntry<Duration> READ_RETRY_WAIT =
+      ConfigEntry.builder("dovetail.client.read.retryWait")
+          .doc("Pause before a reader's third round over a partition's copies; doubles each "
+              + "round after.")
+          .durationConf().checkValue(d -> !d.isNegative(), "not negative")
+          .createWithDefault(Duration.ofMillis(500));
+
   public static final ConfigEntry<Boolean> INTEGRITY_CHECK =
       ConfigEntry.builder("dovetail.client.integrityCheck")
           .doc("Readers compare the bytes, records and batches of each partition with what was "
@@ -64,6 +79,6 @@ public final class ClientConfig implements ConfigEntryProvider {
   @Override
   public List<ConfigEntry<?>> entries() {
     return List.of(PUSH_FRAME_SIZE, PUSH_MAX_IN_FLIGHT, PUSH_MAX_BATCH, PUSH_MAX_RETRIES,
-        PUSH_RETRY_WAIT, READ_MAX_IN_FLIGHT, INTEGRITY_CHECK);
+        PUSH_RETRY_WAIT, READ_MAX_IN_FLIGHT, READ_MAX_RETRIES, READ_RETRY_WAIT, INTEGRITY_CHECK);
   }
 }

@@ -3,8 +3,10 @@ package io.dovetail.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dovetail.client.push.ShufflePusher;
+import io.dovetail.client.read.ReadBatch;
 import io.dovetail.client.read.ShuffleReader;
 import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.util.HostPort;
 import io.dovetail.embedded.EmbeddedCluster;
 import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
@@ -128,6 +130,40 @@ class StoreRoundTripTest {
     reader.close();
     Await.until(Duration.ofSeconds(30), "no open streams",
         () -> cluster.storageServers().stream().mapToInt(s -> s.openStreams()).sum() == 0);
+  }
+
+  /**
+   * With one copy per partition, connections cut under a reader (a server restarting its
+   * connections, another task's failover closing the pool) are tried again: the reader returns
+   * every batch once, instead of reporting the partitions lost and making Spark recompute them.
+   */
+  @Test
+  void aReaderTriesItsOnlyCopyAgainAfterItsConnectionsWereCut() {
+    client.registerShuffle(APP, 4, 1, 6, 1);
+    Map<Integer, List<String>> expected = new HashMap<>();
+    try (ShufflePusher pusher = client.pusher(APP, 4, 0, 80, 0)) {
+      for (int p = 0; p < 6; p++) {
+        for (int i = 0; i < 3; i++) {
+          byte[] b = Payloads.bytes(p * 10L + i, 300_000);
+          expected.computeIfAbsent(p, k -> new ArrayList<>()).add(Payloads.digest(b));
+          pusher.push(p, Payloads.buf(b), 1 + i);
+        }
+      }
+      assertThat(pusher.commit().committed()).isTrue();
+    }
+    ShuffleReader reader = client.reader(APP, 4, 0, 6, 0, -1);
+    Map<Integer, List<String>> read = new HashMap<>();
+    ReadBatch first = reader.next(); // streams of the next partitions are open by now
+    read.computeIfAbsent(first.partition(), k -> new ArrayList<>())
+        .add(Payloads.digest(io.netty.buffer.ByteBufUtil.getBytes(first.payload())));
+    first.release();
+    for (var server : cluster.storageServers()) {
+      client.transport().closeClients(new HostPort("127.0.0.1", server.dataPort()));
+    }
+    Payloads.readAll(reader).forEach((p, d) -> read.computeIfAbsent(p, k -> new ArrayList<>())
+        .addAll(d));
+    assertThat(Payloads.sorted(read)).isEqualTo(Payloads.sorted(expected));
+    assertThat(reader.metrics().failovers()).as("streams cut and opened again").isPositive();
   }
 
   @Test

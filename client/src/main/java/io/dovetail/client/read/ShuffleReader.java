@@ -67,6 +67,8 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
   private final int[] filterMaps;
   private final long[] filterAttempts;
   private final List<Source> sources = new ArrayList<>();
+  /** Servers that failed every retry round of a source: not tried again by other sources. */
+  private final Set<HostPort> givenUp = new HashSet<>();
   private final List<Part> parts = new ArrayList<>();
   private final ArrayDeque<ReadBatch> ready = new ArrayDeque<>();
   private final ReadMetrics metrics = new ReadMetrics();
@@ -107,6 +109,8 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
     int nextRequest;
     final ArrayDeque<Fetch> fetches = new ArrayDeque<>();
     boolean finished;
+    /** Rounds over the candidates begun after the first. */
+    int retries;
 
     Source(Part part, int partIndex, int epoch, List<Location.Server> candidates) {
       this.part = part;
@@ -443,10 +447,43 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
     s.nextRequest = 0;
     s.candidate++;
     metrics.failovers++;
-    if (s.candidate >= s.candidates.size()) {
-      s.candidate = s.candidates.size() - 1;
-      markUnreadable(s, server.address() + ": " + e.getMessage());
+    if (s.candidate < s.candidates.size()) {
+      return;
     }
+    // Every copy failed this round. A connection that broke (a server restarting its
+    // connections, another task's failover closing the pool) may well serve on the next try:
+    // batches already returned are dropped as repeats. The first round again is at once, later
+    // ones further apart; copies on servers that failed every round for another source of this
+    // reader are not tried again, so a dead server costs the rounds once, not once per partition.
+    boolean exhausted = s.candidates.stream().allMatch(c -> givenUp.contains(c.address()));
+    if (retriable(e.code()) && s.retries < settings.maxRetries() && !exhausted) {
+      long waitMs = s.retries == 0 ? 0 : settings.retryWaitMs() << Math.min(s.retries - 1, 10);
+      s.retries++;
+      s.candidate = 0;
+      LOG.info("Reading shuffle {}/{} partition {} epoch {}: trying its copies again in {} ms "
+          + "(round {} of {})", appId, shuffleId, s.part.plan.getPartition(), s.epoch, waitMs,
+          s.retries, settings.maxRetries());
+      try {
+        Thread.sleep(waitMs);
+        return;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (retriable(e.code())) {
+      s.candidates.forEach(c -> givenUp.add(c.address()));
+    }
+    s.candidate = s.candidates.size() - 1;
+    markUnreadable(s, server.address() + ": " + e.getMessage());
+  }
+
+  /**
+   * Failures of a connection, not of the data: worth another round over the copies. Not a
+   * timeout: a server that did not answer within the request timeout would cost it again.
+   */
+  private static boolean retriable(ErrorCode code) {
+    return code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.UNAVAILABLE
+        || code == ErrorCode.SERVER_BUSY;
   }
 
   private void markUnreadable(Source s, String why) {
