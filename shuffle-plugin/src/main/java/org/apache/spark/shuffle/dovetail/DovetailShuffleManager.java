@@ -13,7 +13,11 @@ import org.apache.spark.ShuffleDependency;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.network.client.StreamCallbackWithID;
 import org.apache.spark.network.shuffle.MergedBlockMeta;
+import org.apache.spark.serializer.SerializerManager;
+import org.apache.spark.shuffle.MigratableResolver;
+import org.apache.spark.shuffle.ShuffleBlockInfo;
 import org.apache.spark.shuffle.ShuffleBlockResolver;
 import org.apache.spark.shuffle.ShuffleHandle;
 import org.apache.spark.shuffle.ShuffleManager;
@@ -257,8 +261,30 @@ public final class DovetailShuffleManager implements ShuffleManager {
   }
 
   /** Dovetail keeps no shuffle blocks on executors; asking for one is a bug. */
-  private static final class NoLocalBlocks implements ShuffleBlockResolver {
+  private static final class NoLocalBlocks implements ShuffleBlockResolver, MigratableResolver {
     static final NoLocalBlocks INSTANCE = new NoLocalBlocks();
+
+    /**
+     * A decommissioning executor migrates its shuffle blocks through this resolver (Spark casts
+     * to it): there are none to move, so decommissioning goes on to the cached blocks.
+     */
+    @Override
+    public Seq<ShuffleBlockInfo> getStoredShuffles() {
+      return scala.collection.immutable.List$.MODULE$.empty();
+    }
+
+    @Override
+    public scala.collection.immutable.List<Tuple2<BlockId, ManagedBuffer>> getMigrationBlocks(
+        ShuffleBlockInfo shuffleBlockInfo) {
+      return scala.collection.immutable.List$.MODULE$.empty();
+    }
+
+    @Override
+    public StreamCallbackWithID putShuffleBlockAsStream(BlockId blockId,
+        SerializerManager serializerManager) {
+      throw new UnsupportedOperationException("Dovetail shuffle data lives in the store; "
+          + "executors take no migrated shuffle block (" + blockId + ")");
+    }
 
     @Override
     public ManagedBuffer getBlockData(BlockId blockId, Option<String[]> dirs) {

@@ -13,6 +13,7 @@ import java.util.List;
 import io.dovetail.embedded.EmbeddedCluster;
 import io.dovetail.spark.codec.BatchFormat;
 import org.apache.spark.SparkConf;
+import org.apache.spark.shuffle.MigratableResolver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,25 @@ class ShuffleBookkeepingTest {
           .getNumPartitions()).isEqualTo(1);
     } finally {
       driver.stop();
+    }
+  }
+
+  /**
+   * Executor decommissioning (spark.storage.decommission.enabled) and Spark SQL's skip-migration
+   * cleanup cast the block resolver to MigratableResolver: it must be one, with nothing to move.
+   */
+  @Test
+  void decommissioningFindsNoShuffleBlocksToMigrate() {
+    DovetailShuffleManager executor = new DovetailShuffleManager(new SparkConf(false)
+        .set("spark.app.id", "app-decommission")
+        .set("spark.dovetail.metadata.address", address)
+        .set("spark.dovetail.executor.warmUp", "false"), false);
+    try {
+      MigratableResolver resolver = (MigratableResolver) executor.shuffleBlockResolver();
+      assertThat(resolver.getStoredShuffles().isEmpty()).isTrue();
+      resolver.addShuffleToSkip(3);
+    } finally {
+      executor.stop();
     }
   }
 
