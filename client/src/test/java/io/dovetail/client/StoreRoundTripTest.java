@@ -166,6 +166,30 @@ class StoreRoundTripTest {
     assertThat(reader.metrics().failovers()).as("streams cut and opened again").isPositive();
   }
 
+  /**
+   * A batch of nearly the largest size joining gathered smaller ones stays within the server's
+   * frame limit: the gathered frame goes first (together they were over it, and the server
+   * closed the connection on every resend until the writer failed).
+   */
+  @Test
+  void aLargeBatchAfterSmallerOnesNeverMakesAFrameOverTheLimit() {
+    DovetailConf conf = cluster.clientConf()
+        .set("dovetail.client.push.maxBatchBytes", "8128k") // 64k below the 8m frame limit
+        .set("dovetail.client.push.frameSize", "1m");
+    try (DovetailClient big = new DovetailClient("big-batches", conf)) {
+      big.registerShuffle(APP, 5, 1, 1, 1);
+      byte[] small = Payloads.bytes(5, 1_000_000);
+      byte[] large = Payloads.bytes(6, 8_000_000);
+      try (ShufflePusher pusher = big.pusher(APP, 5, 0, 90, 0)) {
+        pusher.push(0, Payloads.buf(small), 1);
+        pusher.push(0, Payloads.buf(large), 1);
+        assertThat(pusher.commit().committed()).isTrue();
+      }
+      assertThat(Payloads.readAll(big.reader(APP, 5, 0, 1, 0, -1))).isEqualTo(Payloads.sorted(
+          Map.of(0, List.of(Payloads.digest(small), Payloads.digest(large)))));
+    }
+  }
+
   @Test
   void aShuffleWithNoDataReadsAsEmpty() {
     client.registerShuffle(APP, 1, 2, 4, 1);

@@ -18,9 +18,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,12 +218,46 @@ public final class ShufflePusher implements AutoCloseable {
       outstanding++;
     }
     Destination d = Destination.of(p.location);
+    long cost = frameCost(p);
+    Long before = openBytes.get(d);
+    if (before != null && before + cost > frameSize) {
+      // Sent before this batch joins: a frame holds at most frameSize, or one batch alone, so
+      // it stays within the server's frame limit whatever the batch sizes.
+      send(d, open.remove(d));
+      openBytes.remove(d);
+    }
     open.computeIfAbsent(d, k -> new ArrayList<>()).add(p);
-    long gathered = openBytes.merge(d, (long) length, Long::sum);
+    long gathered = openBytes.merge(d, cost, Long::sum);
     if (gathered >= frameSize) {
       send(d, open.remove(d));
       openBytes.remove(d);
     }
+  }
+
+  /** What a batch adds to a PUSH frame: its payload and its entry in the frame's header. */
+  private static long frameCost(Pending p) {
+    return (long) p.header.length() + PushBatch.SIZE;
+  }
+
+  /** {@code list} in PUSH frames of at most frameSize each (or one batch alone). */
+  private List<List<Pending>> frames(List<Pending> list) {
+    List<List<Pending>> frames = new ArrayList<>();
+    List<Pending> current = new ArrayList<>();
+    long size = 0;
+    for (Pending p : list) {
+      long cost = frameCost(p);
+      if (!current.isEmpty() && size + cost > frameSize) {
+        frames.add(current);
+        current = new ArrayList<>();
+        size = 0;
+      }
+      current.add(p);
+      size += cost;
+    }
+    if (!current.isEmpty()) {
+      frames.add(current);
+    }
+    return frames;
   }
 
   private void acquire(int length) {
@@ -376,7 +410,7 @@ public final class ShufflePusher implements AutoCloseable {
   /** Resends batches, after moving them to new epochs when {@code reroute}. Retry executor. */
   private void resend(List<Pending> list, boolean reroute, Destination failed, ErrorCode code) {
     // Batches not yet handed to send(): once sent, their response (or failure) releases them.
-    Map<Destination, List<Pending>> unsent = null;
+    ArrayDeque<Map.Entry<Destination, List<Pending>>> unsent = null;
     try {
       if (isClosed()) {
         list.forEach(this::release);
@@ -397,12 +431,14 @@ public final class ShufflePusher implements AutoCloseable {
       for (Pending p : list) {
         groups.computeIfAbsent(Destination.of(p.location), k -> new ArrayList<>()).add(p);
       }
-      unsent = groups;
-      for (Iterator<Map.Entry<Destination, List<Pending>>> it = groups.entrySet().iterator();
-          it.hasNext(); ) {
-        Map.Entry<Destination, List<Pending>> g = it.next();
-        send(g.getKey(), g.getValue());
-        it.remove();
+      // Batches of several frames may now share a destination: split again by frame size.
+      List<Map.Entry<Destination, List<Pending>>> frames = new ArrayList<>();
+      groups.forEach((d, ps) -> frames(ps).forEach(f -> frames.add(Map.entry(d, f))));
+      unsent = new ArrayDeque<>(frames);
+      while (!unsent.isEmpty()) {
+        Map.Entry<Destination, List<Pending>> f = unsent.peek();
+        send(f.getKey(), f.getValue());
+        unsent.poll();
       }
     } catch (RuntimeException e) {
       fail(e instanceof DovetailException de ? de
@@ -410,7 +446,7 @@ public final class ShufflePusher implements AutoCloseable {
       if (unsent == null) {
         list.forEach(this::release);
       } else {
-        unsent.values().forEach(group -> group.forEach(this::release));
+        unsent.forEach(f -> f.getValue().forEach(this::release));
       }
     }
   }
