@@ -60,6 +60,7 @@ class DrainCommandTest {
   @Test
   void waitOutlastsACrashOfTheDrainingServer() throws Exception {
     DovetailConf conf = conf("drain-crash")
+        .set(MetadataConfig.SERVER_HEARTBEAT_INTERVAL.key(), "250ms")
         .set(MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(), "1s")
         .set(MetadataConfig.SERVER_RETENTION.key(), "1s")
         .set(MetadataConfig.MAINTENANCE_INTERVAL.key(), "50ms");

@@ -38,6 +38,16 @@ class MetadataServerMainTest {
   }
 
   @Test
+  void timingsThatCannotSurviveAMissedHeartbeatAreExitCode2() {
+    Result r = run("-c", "dovetail.metadata.server.heartbeatInterval=2s",
+        "-c", "dovetail.metadata.server.heartbeatTimeout=3s");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n")
+        .contains("dovetail.metadata.server.heartbeatTimeout", "3000 ms",
+            "dovetail.metadata.server.heartbeatInterval", "2000 ms");
+  }
+
+  @Test
   void malformedOverrideAndMissingFileAreExitCode2() {
     Result noEquals = run("-c", "dovetail.metadata.port");
     assertThat(noEquals.code()).isEqualTo(2);

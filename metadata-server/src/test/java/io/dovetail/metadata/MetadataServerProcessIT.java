@@ -66,7 +66,9 @@ class MetadataServerProcessIT {
   void aPauseOfTheMetadataServerDoesNotDeclareTheClusterDead() throws Exception {
     Path portFile = dbDir.resolveSibling(dbDir.getFileName() + ".paused");
     try (JavaProcess server = start(portFile,
+        "-c", "dovetail.metadata.server.heartbeatInterval=500ms",
         "-c", "dovetail.metadata.server.heartbeatTimeout=2s",
+        "-c", "dovetail.metadata.app.heartbeatInterval=500ms",
         "-c", "dovetail.metadata.app.ttl=2s",
         "-c", "dovetail.metadata.maintenanceInterval=100ms")) {
       int port = PortFile.await(portFile, server, START_TIMEOUT);

@@ -19,9 +19,35 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
     long serverRetentionMs, long appHeartbeatIntervalMs, long defaultAppTtlMs, int maxPartitions,
     int maxMaps) {
 
+  /**
+   * Validates the timings against each other: a timeout (or TTL) must span at least two heartbeat
+   * intervals, so that one heartbeat lost or late does not declare a live server dead or drop a
+   * live application with all its shuffles.
+   *
+   * @throws IllegalArgumentException naming the keys and values at fault
+   */
   public Settings {
-    if (serverHeartbeatTimeoutMs <= 0 || defaultAppTtlMs <= 0) {
-      throw new IllegalArgumentException("heartbeat timeout and application TTL must be > 0");
+    positive(serverHeartbeatIntervalMs, MetadataConfig.SERVER_HEARTBEAT_INTERVAL.key());
+    positive(serverHeartbeatTimeoutMs, MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key());
+    positive(appHeartbeatIntervalMs, MetadataConfig.APP_HEARTBEAT_INTERVAL.key());
+    positive(defaultAppTtlMs, MetadataConfig.APP_TTL.key());
+    atLeastTwice(serverHeartbeatTimeoutMs, MetadataConfig.SERVER_HEARTBEAT_TIMEOUT.key(),
+        serverHeartbeatIntervalMs, MetadataConfig.SERVER_HEARTBEAT_INTERVAL.key());
+    atLeastTwice(defaultAppTtlMs, MetadataConfig.APP_TTL.key(),
+        appHeartbeatIntervalMs, MetadataConfig.APP_HEARTBEAT_INTERVAL.key());
+  }
+
+  private static void positive(long ms, String key) {
+    if (ms <= 0) {
+      throw new IllegalArgumentException(key + " must be > 0, got " + ms + " ms");
+    }
+  }
+
+  private static void atLeastTwice(long ms, String key, long intervalMs, String intervalKey) {
+    if (ms < 2 * intervalMs) {
+      throw new IllegalArgumentException(key + " (" + ms + " ms) must be at least twice "
+          + intervalKey + " (" + intervalMs + " ms), so that one missed heartbeat is not taken "
+          + "for a death; raise the first or lower the second");
     }
   }
 

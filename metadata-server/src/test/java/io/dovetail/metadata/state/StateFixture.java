@@ -44,8 +44,12 @@ final class StateFixture implements AutoCloseable {
   /** Live incarnation per "host:port" registered through this fixture. */
   final Map<String, Long> incarnations = new LinkedHashMap<>();
 
+  /** Applications are told to heartbeat this often: tests register TTLs down to 10 s. */
+  static final Duration APP_HEARTBEAT = Duration.ofSeconds(2);
+
   StateFixture() {
-    this(new Settings(2_000, TIMEOUT.toMillis(), 600_000, 10_000, 300_000, 1_000_000, 10_000_000));
+    this(new Settings(2_000, TIMEOUT.toMillis(), 600_000, APP_HEARTBEAT.toMillis(), 300_000,
+        1_000_000, 10_000_000));
   }
 
   StateFixture(Settings settings) {
