@@ -36,7 +36,9 @@ public final class MetadataConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Duration> SERVER_HEARTBEAT_TIMEOUT =
       ConfigEntry.builder("dovetail.metadata.server.heartbeatTimeout")
-          .doc("A storage server not heard from for this long is declared dead.")
+          .doc("A storage server not heard from for this long is declared dead. At least twice "
+              + "dovetail.metadata.server.heartbeatInterval, so that one late heartbeat is not "
+              + "taken for a death.")
           .durationConf().createWithDefault(Duration.ofSeconds(30));
 
   public static final ConfigEntry<Duration> APP_HEARTBEAT_INTERVAL =
@@ -46,7 +48,9 @@ public final class MetadataConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Duration> APP_TTL = ConfigEntry.builder("dovetail.metadata.app.ttl")
       .doc("An application that has not heartbeated for this long is removed with all its "
-          + "shuffles and files.")
+          + "shuffles and files; the TTL of applications that register without one. At least "
+          + "twice dovetail.metadata.app.heartbeatInterval and at most 7d; a TTL an application "
+          + "asks for must be within the same bounds.")
       .durationConf().createWithDefault(Duration.ofMinutes(5));
 
   public static final ConfigEntry<Integer> THREADS = ConfigEntry.builder("dovetail.metadata.threads")

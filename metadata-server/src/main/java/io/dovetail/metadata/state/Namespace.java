@@ -75,8 +75,7 @@ final class Namespace {
 
   RegisterApplicationResponse registerApplication(RegisterApplicationRequest req) {
     String appId = Check.appId(req.getAppId());
-    long ttl = req.getTtlMs() == 0 ? settings.defaultAppTtlMs()
-        : Check.nonNegative(req.getTtlMs(), "ttl_ms");
+    long ttl = req.getTtlMs() == 0 ? settings.defaultAppTtlMs() : checkTtl(req.getTtlMs());
     long now = clock.millis();
     synchronized (appsLock) {
       AppState a = apps.get(appId);
@@ -96,6 +95,20 @@ final class Namespace {
     }
     return RegisterApplicationResponse.newBuilder().setTtlMs(ttl)
         .setHeartbeatIntervalMs(settings.appHeartbeatIntervalMs()).build();
+  }
+
+  /**
+   * An explicit TTL must outlast two of the heartbeat intervals the application is told (else one
+   * late heartbeat drops it with all its shuffles) and at most {@link Settings#MAX_APP_TTL_MS}
+   * (else a dead application would hold its shuffles for ever).
+   */
+  private long checkTtl(long ttlMs) {
+    Check.arg(ttlMs >= settings.minAppTtlMs(), "ttl_ms " + ttlMs + " is shorter than two of the "
+        + "application heartbeat interval of " + settings.appHeartbeatIntervalMs() + " ms: it must "
+        + "be at least " + settings.minAppTtlMs() + " ms, or 0 for the server default");
+    Check.arg(ttlMs <= Settings.MAX_APP_TTL_MS, "ttl_ms " + ttlMs + " is longer than the maximum "
+        + "of " + Settings.MAX_APP_TTL_MS + " ms (7 days)");
+    return ttlMs;
   }
 
   void heartbeat(String appId) {

@@ -2,6 +2,7 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.metadata.MetadataConfig;
+import java.time.Duration;
 
 /**
  * The limits and timings the state machine works with, read once from the configuration.
@@ -20,6 +21,13 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
     int maxMaps) {
 
   /**
+   * Longest TTL an application may ask for (and the longest {@code dovetail.metadata.app.ttl}): a
+   * week. Without a bound, an application that registered with a huge TTL and died would keep its
+   * shuffles, their files and their memory for ever.
+   */
+  public static final long MAX_APP_TTL_MS = Duration.ofDays(7).toMillis();
+
+  /**
    * Validates the timings against each other: a timeout (or TTL) must span at least two heartbeat
    * intervals, so that one heartbeat lost or late does not declare a live server dead or drop a
    * live application with all its shuffles.
@@ -35,6 +43,15 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
         serverHeartbeatIntervalMs, MetadataConfig.SERVER_HEARTBEAT_INTERVAL.key());
     atLeastTwice(defaultAppTtlMs, MetadataConfig.APP_TTL.key(),
         appHeartbeatIntervalMs, MetadataConfig.APP_HEARTBEAT_INTERVAL.key());
+    if (defaultAppTtlMs > MAX_APP_TTL_MS) {
+      throw new IllegalArgumentException(MetadataConfig.APP_TTL.key() + " (" + defaultAppTtlMs
+          + " ms) must be at most " + MAX_APP_TTL_MS + " ms (7 days)");
+    }
+  }
+
+  /** Smallest TTL an application may ask for: two of the heartbeat intervals it is told. */
+  public long minAppTtlMs() {
+    return 2 * appHeartbeatIntervalMs;
   }
 
   private static void positive(long ms, String key) {

@@ -2,7 +2,9 @@ package io.dovetail.metadata.state;
 
 import static io.dovetail.metadata.state.StateFixture.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.proto.ApplicationHeartbeatRequest;
 import io.dovetail.proto.RegisterApplicationRequest;
@@ -64,6 +66,34 @@ class ApplicationTest {
       register(good, 0);
     }
     assertThat(f.state.applications()).hasSize(4);
+  }
+
+  @Test
+  void aTtlShorterThanTwoHeartbeatsOrLongerThanAWeekIsRefused() {
+    long interval = f.settings.appHeartbeatIntervalMs();
+    assertThatThrownBy(() -> register("app", 2 * interval - 1))
+        .isInstanceOf(DovetailException.class)
+        .satisfies(e -> assertThat(((DovetailException) e).code())
+            .isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("ttl_ms").hasMessageContaining(Long.toString(2 * interval - 1))
+        .hasMessageContaining("heartbeat interval of " + interval + " ms");
+    long week = Duration.ofDays(7).toMillis();
+    assertThatThrownBy(() -> register("app", week + 1))
+        .isInstanceOf(DovetailException.class)
+        .satisfies(e -> assertThat(((DovetailException) e).code())
+            .isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("ttl_ms").hasMessageContaining(Long.toString(week));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> register("app", Long.MAX_VALUE));
+    assertThat(f.state.applications()).isEmpty();
+
+    assertThat(register("app", 2 * interval).getTtlMs()).isEqualTo(2 * interval);
+    assertThat(register("app", week).getTtlMs()).isEqualTo(week);
+    // Registering again with a bad TTL changes nothing.
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> register("app", interval));
+    f.clock.advance(Duration.ofDays(6));
+    assertThat(f.state.runMaintenance().expiredApps()).isEmpty();
+    f.clock.advance(Duration.ofDays(1).plusMillis(1));
+    assertThat(f.state.runMaintenance().expiredApps()).containsExactly("app");
   }
 
   @Test

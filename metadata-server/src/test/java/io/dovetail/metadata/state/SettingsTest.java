@@ -43,6 +43,16 @@ class SettingsTest {
   }
 
   @Test
+  void applicationTtlOfMoreThanAWeekIsRefused() {
+    String ttl = MetadataConfig.APP_TTL.key();
+    assertThatThrownBy(() -> Settings.from(conf(ttl, "8d")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ttl)
+        .hasMessageContaining(Long.toString(Settings.MAX_APP_TTL_MS));
+    assertThat(Settings.from(conf(ttl, "7d")).defaultAppTtlMs())
+        .isEqualTo(Settings.MAX_APP_TTL_MS);
+  }
+
+  @Test
   void theDefaultsAreConsistent() {
     Settings d = Settings.defaults();
     assertThat(d.serverHeartbeatTimeoutMs()).isGreaterThanOrEqualTo(
