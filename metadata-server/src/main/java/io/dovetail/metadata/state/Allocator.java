@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Chooses servers for new epochs: asks the registry for candidates (ACTIVE, heard from in time),
- * drops excluded ones, and hands them to {@link Placement}. Thread-safe.
+ * Chooses servers for new epochs: asks the registry for candidates (ACTIVE, heard from in time,
+ * with a healthy data directory), drops excluded ones, and hands them to {@link Placement}.
+ * Thread-safe.
  */
 final class Allocator {
   private final ServerRegistry servers;
@@ -22,7 +23,7 @@ final class Allocator {
 
   /** Epoch 0 of {@code partitions} partitions. */
   Epoch[][] initial(int partitions, int replication) {
-    long[][] rows = placement.place(servers.candidates(Set.of()), partitions, replication);
+    long[][] rows = place(partitions, replication, List.of(Set.of()));
     Epoch.Interner interner = new Epoch.Interner();
     Epoch[][] out = new Epoch[partitions][];
     for (int p = 0; p < partitions; p++) {
@@ -46,8 +47,8 @@ final class Allocator {
         return placement.place(candidates, count, replication);
       }
       last = new DovetailException(ErrorCode.NOT_ENOUGH_SERVERS, "replication " + replication
-          + " needs " + replication + " active storage servers, " + candidates.size()
-          + " available");
+          + " needs " + replication + " active storage servers with a healthy data directory, "
+          + candidates.size() + " available");
     }
     if (last == null) {
       throw new IllegalArgumentException("no placement preference given");

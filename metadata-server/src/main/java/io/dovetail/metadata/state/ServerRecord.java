@@ -41,6 +41,22 @@ record ServerRecord(String host, int port, long incarnation, ServerState state,
         .setState(state).build();
   }
 
+  /**
+   * Whether it can create a partition file: some reported directory is healthy, or it reported
+   * none (nothing known, as before directory reports existed).
+   */
+  boolean hasHealthyDisk() {
+    if (disks.isEmpty()) {
+      return true;
+    }
+    for (DiskStatus d : disks) {
+      if (d.getHealthy()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Usable bytes over healthy directories; -1 when it reported no directories. */
   long freeBytes() {
     if (disks.isEmpty()) {

@@ -304,13 +304,17 @@ final class ServerRegistry {
     return dead;
   }
 
-  /** ACTIVE servers heard from within the timeout, except {@code excluded}. */
+  /**
+   * ACTIVE servers heard from within the timeout with a healthy data directory (or none reported),
+   * except {@code excluded}. A server whose every directory failed would refuse every new file.
+   */
   List<Candidate> candidates(Set<Long> excluded) {
     long now = clock.millis();
     List<Candidate> out = new ArrayList<>();
     for (ServerRecord r : servers.values()) {
       if (r.state() == ServerState.ACTIVE
           && now - r.lastHeartbeatMs() <= settings.serverHeartbeatTimeoutMs()
+          && r.hasHealthyDisk()
           && !excluded.contains(r.incarnation())) {
         out.add(new Candidate(r.incarnation(), r.freeBytes(), r.recentPushBytes(),
             r.memoryUsedBytes(), r.memoryLimitBytes()));

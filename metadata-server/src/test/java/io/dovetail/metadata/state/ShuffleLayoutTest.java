@@ -4,14 +4,18 @@ import static io.dovetail.metadata.state.StateFixture.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dovetail.common.ErrorCode;
+import io.dovetail.proto.DiskStatus;
+import io.dovetail.proto.DrainServerRequest;
 import io.dovetail.proto.GetShuffleLayoutRequest;
 import io.dovetail.proto.GetShuffleLayoutResponse;
 import io.dovetail.proto.PartitionEpoch;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.ReportLocationFailureRequest;
+import io.dovetail.proto.ServerHeartbeatRequest;
 import io.dovetail.proto.ServerInfo;
 import io.dovetail.proto.ShuffleLayout;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +103,46 @@ class ShuffleLayoutTest {
     ShuffleLayout layout = f.shuffle("app", 0, 1, 4, 1);
     for (int p = 0; p < 4; p++) {
       assertThat(StateFixture.servers(layout, p, 0)).containsExactly(ids.get(0));
+    }
+  }
+
+  /** h1 reports every data directory unhealthy: it can hold no new file, so it gets none. */
+  @Test
+  void aServerWithNoHealthyDirectoryGetsNoNewPartitions() {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      ids.add(f.register(RegisterServerRequest.newBuilder().setHost("h" + i).setDataPort(7000)
+          .addDisks(StateFixture.disk(100L << 30)).addDisks(StateFixture.disk(100L << 30))
+          .build()));
+    }
+    DiskStatus broken = StateFixture.disk(100L << 30).toBuilder().setHealthy(false).build();
+    f.state.serverHeartbeat(ServerHeartbeatRequest.newBuilder().setHost("h1").setDataPort(7000)
+        .setIncarnation(ids.get(0)).addDisks(broken).addDisks(broken).build());
+    f.app("app");
+    ShuffleLayout layout = f.shuffle("app", 0, 1, 1000, 2);
+    Map<Long, Integer> copies = new HashMap<>();
+    for (int p = 0; p < 1000; p++) {
+      StateFixture.servers(layout, p, 0).forEach(id -> copies.merge(id, 1, Integer::sum));
+    }
+    assertThat(copies).doesNotContainKey(ids.get(0)).containsKeys(ids.get(1), ids.get(2),
+        ids.get(3));
+    assertThat(f.state.copiesOn(ids.get(0))).isZero();
+
+    // With h3 and h4 drained, h2 is the only server that can take a file: replication 2 fails.
+    for (String host : new String[] {"h3", "h4"}) {
+      f.state.drainServer(DrainServerRequest.newBuilder().setHost(host).setDataPort(7000)
+          .build());
+    }
+    assertCode(ErrorCode.NOT_ENOUGH_SERVERS, () -> f.shuffle("app", 1, 1, 10, 2));
+    assertCode(ErrorCode.UNKNOWN_SHUFFLE, () -> f.layout("app", 1));
+    // A directory healthy again makes h1 a candidate again.
+    f.state.serverHeartbeat(ServerHeartbeatRequest.newBuilder().setHost("h1").setDataPort(7000)
+        .setIncarnation(ids.get(0)).addDisks(broken).addDisks(StateFixture.disk(1L << 30))
+        .build());
+    ShuffleLayout healed = f.shuffle("app", 1, 1, 10, 2);
+    for (int p = 0; p < 10; p++) {
+      assertThat(StateFixture.servers(healed, p, 0))
+          .containsExactlyInAnyOrder(ids.get(0), ids.get(1));
     }
   }
 
