@@ -39,10 +39,14 @@ public final class Placement {
    * the rest its replicas; all ids are candidates' ids, distinct within a row.
    *
    * @throws DovetailException NOT_ENOUGH_SERVERS when fewer than {@code replication} candidates
+   *     for at least one partition (no partitions need no candidate)
    */
   public long[][] place(List<Candidate> candidates, int partitions, int replication) {
     if (replication < 1) {
       throw new IllegalArgumentException("replication must be >= 1: " + replication);
+    }
+    if (partitions == 0) {
+      return new long[0][];
     }
     if (candidates.size() < replication) {
       throw new DovetailException(ErrorCode.NOT_ENOUGH_SERVERS, "replication " + replication

@@ -37,9 +37,13 @@ final class Allocator {
    * preferences} lists exclusion sets from strictest to loosest; the first that leaves enough
    * candidates is used.
    *
-   * @throws DovetailException NOT_ENOUGH_SERVERS if even the loosest leaves too few
+   * @throws DovetailException NOT_ENOUGH_SERVERS if even the loosest leaves too few (never when
+   *     {@code count} is 0: a shuffle without partitions needs no server)
    */
   long[][] place(int count, int replication, List<Set<Long>> preferences) {
+    if (count == 0) {
+      return new long[0][];
+    }
     DovetailException last = null;
     for (Set<Long> excluded : preferences) {
       List<Candidate> candidates = servers.candidates(excluded);

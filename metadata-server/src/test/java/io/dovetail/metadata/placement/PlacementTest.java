@@ -54,6 +54,12 @@ class PlacementTest {
   }
 
   @Test
+  void noPartitionsNeedNoCandidates() {
+    assertThat(placement.place(List.of(), 0, 3)).isEmpty();
+    assertThat(placement.place(List.of(Candidate.unknown(1)), 0, 2)).isEmpty();
+  }
+
+  @Test
   void equalServersShareEvenlyIncludingPrimaries() {
     List<Candidate> c = List.of(Candidate.unknown(1), Candidate.unknown(2), Candidate.unknown(3));
     long[][] rows = placement.place(c, 300, 2);

@@ -89,6 +89,20 @@ class ShuffleLayoutTest {
     assertThat(f.layout("app", 1).getPartitionsCount()).isZero();
   }
 
+  /** A shuffle with no partitions has no files to place: it needs no storage server. */
+  @Test
+  void aShuffleWithoutPartitionsNeedsNoServers() {
+    f.app("app");
+    ShuffleLayout empty = f.shuffle("app", 0, 5, 0, 3);
+    assertThat(empty.getNumPartitions()).isZero();
+    assertThat(empty.getPartitionsCount()).isZero();
+    assertThat(empty.getServersCount()).isZero();
+    assertThat(f.shuffle("app", 0, 5, 0, 3)).isEqualTo(empty);
+    f.reopen();
+    assertThat(f.layout("app", 0)).isEqualTo(empty);
+    assertCode(ErrorCode.NOT_ENOUGH_SERVERS, () -> f.shuffle("app", 1, 5, 1, 1));
+  }
+
   @Test
   void notEnoughActiveServersIsRetriableAndLeavesNothingBehind() {
     List<Long> ids = f.servers(2);
