@@ -34,6 +34,11 @@ public enum ErrorCode {
   SHUFFLE_CONFLICT(25, Action.FAIL),
   /** Fewer live, non-draining storage servers than the replication asks for. */
   NOT_ENOUGH_SERVERS(26, Action.RETRY),
+  /**
+   * The metadata server is at a configured bound on what it keeps in memory (the shuffle indexes:
+   * {@code dovetail.metadata.shuffle.indexMemoryLimit}); room frees as shuffles are unregistered.
+   */
+  RESOURCE_EXHAUSTED(27, Action.RETRY),
 
   /** The storage server is not the incarnation the location names: it restarted. */
   STALE_INCARNATION(40, Action.REROUTE),

@@ -98,10 +98,23 @@ public final class MetadataConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Integer> MAX_MAPS =
       ConfigEntry.builder("dovetail.metadata.shuffle.maxMaps")
-          .doc("Largest number of map tasks a shuffle may register (the commit index keeps 16 "
-              + "bytes per map in memory).")
+          .doc("Largest number of map tasks a shuffle may register; a larger one is refused with "
+              + "INVALID_ARGUMENT. The commit index keeps 16 bytes per map in memory (see "
+              + "dovetail.metadata.shuffle.indexMemoryLimit).")
           .intConf().checkValue(v -> v >= 1 && v <= 16_000_000, "must be in 1..16000000")
-          .createWithDefault(10_000_000);
+          .createWithDefault(1_000_000);
+
+  public static final ConfigEntry<Long> INDEX_MEMORY_LIMIT =
+      ConfigEntry.builder("dovetail.metadata.shuffle.indexMemoryLimit")
+          .doc("Heap the in-memory indexes of all registered shuffles may take, by an estimate of "
+              + "16 bytes per map, 64 bytes per partition and 512 bytes per shuffle. A "
+              + "RegisterShuffle that would go over it is refused with RESOURCE_EXHAUSTED (which "
+              + "callers retry: unregistered shuffles free room), one that alone is larger with "
+              + "INVALID_ARGUMENT. Shuffles stored are always loaded at a start, even over the "
+              + "limit. The default suits the metadata server's default 1g heap; raise both "
+              + "together.")
+          .bytesConf().checkValue(v -> v >= (1L << 20), "at least 1m")
+          .createWithDefault(256L << 20);
 
   @Override
   public String group() {
@@ -117,6 +130,6 @@ public final class MetadataConfig implements ConfigEntryProvider {
   public List<ConfigEntry<?>> entries() {
     return List.of(HOST, PORT, METRICS_PORT, DB_DIR, SERVER_HEARTBEAT_INTERVAL, SERVER_HEARTBEAT_TIMEOUT,
         APP_HEARTBEAT_INTERVAL, APP_TTL, THREADS, SYNC_WRITES, DB_CACHE_SIZE, MAINTENANCE_INTERVAL,
-        SERVER_RETENTION, MAX_PARTITIONS, MAX_MAPS);
+        SERVER_RETENTION, MAX_PARTITIONS, MAX_MAPS, INDEX_MEMORY_LIMIT);
   }
 }

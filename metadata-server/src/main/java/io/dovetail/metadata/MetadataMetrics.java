@@ -32,5 +32,14 @@ final class MetadataMetrics {
         .help("Registered shuffles of all applications.")
         .callback(cb -> cb.call(state.summary().shuffles()))
         .register(registry);
+    GaugeWithCallback.builder().name("dovetail_metadata_shuffle_index_bytes")
+        .help("Estimated heap of the in-memory indexes of all registered shuffles; new shuffles "
+            + "are refused (RESOURCE_EXHAUSTED) beyond dovetail.metadata.shuffle.indexMemoryLimit.")
+        .callback(cb -> cb.call(state.shuffleIndexBytes()))
+        .register(registry);
+    GaugeWithCallback.builder().name("dovetail_metadata_shuffle_index_limit_bytes")
+        .help("dovetail.metadata.shuffle.indexMemoryLimit.")
+        .callback(cb -> cb.call(state.settings().indexMemoryLimitBytes()))
+        .register(registry);
   }
 }

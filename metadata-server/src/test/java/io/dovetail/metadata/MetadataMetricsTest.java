@@ -80,6 +80,9 @@ class MetadataMetricsTest {
       assertThat(m.value("dovetail_metadata_storage_servers{state=\"dead\"}")).isZero();
       assertThat(m.value("dovetail_metadata_applications")).isEqualTo(1);
       assertThat(m.value("dovetail_metadata_shuffles")).isEqualTo(2);
+      assertThat(m.value("dovetail_metadata_shuffle_index_bytes"))
+          .isEqualTo(server.state().shuffleIndexBytes()).isPositive();
+      assertThat(m.value("dovetail_metadata_shuffle_index_limit_bytes")).isEqualTo(256 << 20);
       assertThat(m.text()).contains("dovetail_build_info{component=\"metadata-server\"")
           .contains("jvm_threads_current");
     } finally {

@@ -271,6 +271,14 @@ public final class MetadataState {
     return servers.copies(incarnation);
   }
 
+  /**
+   * The estimated heap of all shuffle indexes, which {@code
+   * dovetail.metadata.shuffle.indexMemoryLimit} bounds.
+   */
+  public long shuffleIndexBytes() {
+    return namespace.memory.used();
+  }
+
   /** Registered application ids. */
   public List<String> applications() {
     return namespace.apps.keySet().stream().sorted().toList();

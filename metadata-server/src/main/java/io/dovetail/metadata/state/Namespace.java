@@ -33,6 +33,8 @@ final class Namespace {
   private final Settings settings;
   private final ServerRegistry servers;
   private final Allocator allocator;
+  /** The estimated heap of the shuffles' indexes; recovery adds what it loads. */
+  final IndexMemory memory;
   final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
   private final Object appsLock = new Object();
 
@@ -44,6 +46,7 @@ final class Namespace {
     this.settings = settings;
     this.servers = servers;
     this.allocator = allocator;
+    this.memory = new IndexMemory(settings.indexMemoryLimitBytes());
   }
 
   /** The live application {@code appId}; INVALID_ARGUMENT or UNKNOWN_APPLICATION otherwise. */
@@ -216,15 +219,26 @@ final class Namespace {
           existing.unlock();
         }
       }
-      Epoch[][] initial = allocator.initial(partitions, replication);
-      ShuffleState s = new ShuffleState(a.appId, shuffleId, maps, partitions, replication,
-          clock.millis(), ids.next());
-      KvBatch batch = new KvBatch().put(Keys.shuffle(a.appId, shuffleId),
-          Codec.shuffle(s, s.layoutVersion));
-      for (int p = 0; p < partitions; p++) {
-        batch.put(Keys.layout(a.appId, shuffleId, p), Codec.epochs(initial[p]));
+      // Reserved before the index is built, given back if the registration fails.
+      long indexBytes = ShuffleState.indexBytes(maps, partitions);
+      memory.reserve(indexBytes, "shuffle " + a.appId + "/" + shuffleId + " (" + maps
+          + " maps, " + partitions + " partitions)");
+      Epoch[][] initial;
+      ShuffleState s;
+      try {
+        initial = allocator.initial(partitions, replication);
+        s = new ShuffleState(a.appId, shuffleId, maps, partitions, replication, clock.millis(),
+            ids.next());
+        KvBatch batch = new KvBatch().put(Keys.shuffle(a.appId, shuffleId),
+            Codec.shuffle(s, s.layoutVersion));
+        for (int p = 0; p < partitions; p++) {
+          batch.put(Keys.layout(a.appId, shuffleId, p), Codec.epochs(initial[p]));
+        }
+        store.write(batch);
+      } catch (RuntimeException | Error e) {
+        memory.release(indexBytes);
+        throw e;
       }
-      store.write(batch);
       s.lock.lock();
       try {
         for (int p = 0; p < partitions; p++) {
@@ -262,6 +276,7 @@ final class Namespace {
   /** Caller holds the shuffle's lock and has deleted its records. */
   private void markDeleted(ShuffleState s) {
     s.deleted = true;
+    memory.release(s.indexBytes());
     for (Epoch[] epochs : s.epochs) {
       LayoutChange.countCopies(servers, epochs, -1);
     }

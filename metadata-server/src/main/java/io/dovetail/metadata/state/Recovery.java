@@ -2,6 +2,7 @@ package io.dovetail.metadata.state;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
+import io.dovetail.metadata.MetadataConfig;
 import io.dovetail.metadata.store.KeyValueStore;
 import io.dovetail.metadata.store.KvBatch;
 import java.time.Clock;
@@ -11,9 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds the in-memory state from the store at start: schema check, servers (with a fresh grace
  * period), applications (with a fresh TTL), shuffles, their epochs and copy counts, winning
- * commits and per-partition totals. Records whose owner is gone (which the atomic deletes should
- * never leave behind) are deleted and logged. A value that cannot be decoded fails the start with
- * INTERNAL. Runs once, before any call is served; not thread-safe.
+ * commits and per-partition totals, and the index memory they take (all loaded even over its
+ * limit, with a warning). Records whose owner is gone (which the atomic deletes should never leave
+ * behind) are deleted and logged. A value that cannot be decoded fails the start with INTERNAL.
+ * Runs once, before any call is served; not thread-safe.
  */
 final class Recovery {
   static final int SCHEMA = 1;
@@ -67,6 +69,7 @@ final class Recovery {
       ShuffleState s = Codec.shuffle(a.appId, Keys.shuffleOf(k), v);
       ids.ensureAbove(s.layoutVersion);
       a.shuffles.put(s.shuffleId, s);
+      namespace.memory.add(s.indexBytes());
       counts[0]++;
       return true;
     });
@@ -112,6 +115,13 @@ final class Recovery {
       }
     }
     store.write(orphans);
+    IndexMemory memory = namespace.memory;
+    if (memory.used() > memory.limit()) {
+      // Loaded all the same: refusing would refuse to start. New shuffles wait for room.
+      LOG.warn("The {} recovered shuffles take about {} bytes of index memory, more than the {} "
+          + "bytes {} allows: new shuffles are refused until enough are unregistered",
+          counts[0], memory.used(), memory.limit(), MetadataConfig.INDEX_MEMORY_LIMIT.key());
+    }
     LOG.info("Recovered {} storage server incarnations, {} applications, {} shuffles, {} "
         + "partition layouts, {} commits in {} ms; next id {}", servers.all().size(),
         namespace.apps.size(), counts[0], counts[1], counts[2],

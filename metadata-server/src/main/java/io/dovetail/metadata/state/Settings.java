@@ -15,10 +15,11 @@ import java.time.Duration;
  * @param defaultAppTtlMs TTL of applications that register without one
  * @param maxPartitions largest partition count of a shuffle
  * @param maxMaps largest map count of a shuffle
+ * @param indexMemoryLimitBytes bound on the estimated heap of all shuffle indexes
  */
 public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeoutMs,
     long serverRetentionMs, long appHeartbeatIntervalMs, long defaultAppTtlMs, int maxPartitions,
-    int maxMaps) {
+    int maxMaps, long indexMemoryLimitBytes) {
 
   /**
    * Longest TTL an application may ask for (and the longest {@code dovetail.metadata.app.ttl}): a
@@ -30,7 +31,7 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
   /**
    * Validates the timings against each other: a timeout (or TTL) must span at least two heartbeat
    * intervals, so that one heartbeat lost or late does not declare a live server dead or drop a
-   * live application with all its shuffles.
+   * live application with all its shuffles; and the index memory limit must be positive.
    *
    * @throws IllegalArgumentException naming the keys and values at fault
    */
@@ -43,6 +44,10 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
         serverHeartbeatIntervalMs, MetadataConfig.SERVER_HEARTBEAT_INTERVAL.key());
     atLeastTwice(defaultAppTtlMs, MetadataConfig.APP_TTL.key(),
         appHeartbeatIntervalMs, MetadataConfig.APP_HEARTBEAT_INTERVAL.key());
+    if (indexMemoryLimitBytes <= 0) {
+      throw new IllegalArgumentException(MetadataConfig.INDEX_MEMORY_LIMIT.key()
+          + " must be > 0, got " + indexMemoryLimitBytes);
+    }
     if (defaultAppTtlMs > MAX_APP_TTL_MS) {
       throw new IllegalArgumentException(MetadataConfig.APP_TTL.key() + " (" + defaultAppTtlMs
           + " ms) must be at most " + MAX_APP_TTL_MS + " ms (7 days)");
@@ -77,7 +82,8 @@ public record Settings(long serverHeartbeatIntervalMs, long serverHeartbeatTimeo
         conf.get(MetadataConfig.APP_HEARTBEAT_INTERVAL).toMillis(),
         conf.get(MetadataConfig.APP_TTL).toMillis(),
         conf.get(MetadataConfig.MAX_PARTITIONS),
-        conf.get(MetadataConfig.MAX_MAPS));
+        conf.get(MetadataConfig.MAX_MAPS),
+        conf.get(MetadataConfig.INDEX_MEMORY_LIMIT));
   }
 
   /** The defaults of every key. */

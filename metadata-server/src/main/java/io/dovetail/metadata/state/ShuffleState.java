@@ -18,6 +18,20 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ShuffleState {
   static final long NO_ATTEMPT = -1;
+  /** Heap estimate per map: {@link #winnerAttempt} and {@link #winnerStage}. */
+  static final long BYTES_PER_MAP = 16;
+  /**
+   * Heap estimate per partition, assuming compressed references (heaps under 32 GiB): its slot in
+   * {@link #epochs} (4 bytes), its one-epoch {@code Epoch[]} (24: 16 of header, 4 of reference,
+   * padding) and its three totals (24), 52 bytes, rounded up for the epochs that stop being shared
+   * once a location failure gives the partition its own.
+   */
+  static final long BYTES_PER_PARTITION = 64;
+  /**
+   * Heap estimate per shuffle: this object, its lock, the six array headers, its entry in the
+   * application's map and the handful of interned epoch-0 values.
+   */
+  static final long BYTES_PER_SHUFFLE = 512;
 
   final String appId;
   final int shuffleId;
@@ -57,6 +71,19 @@ final class ShuffleState {
     this.totalBytes = new long[numPartitions];
     this.totalRecords = new long[numPartitions];
     this.totalBatches = new long[numPartitions];
+  }
+
+  /**
+   * The estimated heap of the index of a shuffle of this shape, which {@code
+   * dovetail.metadata.shuffle.indexMemoryLimit} bounds. At most about 80 MB for the largest
+   * shapes the configuration allows by default (1,000,000 maps and partitions).
+   */
+  static long indexBytes(int maps, int partitions) {
+    return BYTES_PER_SHUFFLE + BYTES_PER_MAP * maps + BYTES_PER_PARTITION * partitions;
+  }
+
+  long indexBytes() {
+    return indexBytes(numMaps, numPartitions);
   }
 
   /** Takes the lock; fails with UNKNOWN_SHUFFLE (lock released) if the shuffle was deleted. */

@@ -38,7 +38,7 @@ final class StateFixture implements AutoCloseable {
 
   final Path dir = TestDirs.create("metadata-state");
   final ManualClock clock = new ManualClock();
-  final Settings settings;
+  Settings settings;
   RocksKeyValueStore store;
   MetadataState state;
   /** Live incarnation per "host:port" registered through this fixture. */
@@ -48,8 +48,13 @@ final class StateFixture implements AutoCloseable {
   static final Duration APP_HEARTBEAT = Duration.ofSeconds(2);
 
   StateFixture() {
-    this(new Settings(2_000, TIMEOUT.toMillis(), 600_000, APP_HEARTBEAT.toMillis(), 300_000,
-        1_000_000, 10_000_000));
+    this(settings(256L << 20));
+  }
+
+  /** The fixture's settings with {@code indexMemoryLimit} bytes for the shuffle indexes. */
+  static Settings settings(long indexMemoryLimit) {
+    return new Settings(2_000, TIMEOUT.toMillis(), 600_000, APP_HEARTBEAT.toMillis(), 300_000,
+        1_000_000, 10_000_000, indexMemoryLimit);
   }
 
   StateFixture(Settings settings) {
@@ -65,6 +70,13 @@ final class StateFixture implements AutoCloseable {
   /** Closes the store and recovers a new state from it, like a process restart. */
   void reopen() {
     store.close();
+    open();
+  }
+
+  /** As {@link #reopen()}, restarting with other settings. */
+  void reopen(Settings newSettings) {
+    store.close();
+    settings = newSettings;
     open();
   }
 
