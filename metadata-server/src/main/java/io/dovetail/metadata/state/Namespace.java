@@ -101,12 +101,12 @@ final class Namespace {
   }
 
   /**
-   * An explicit TTL must outlast two of the heartbeat intervals the application is told (else one
-   * late heartbeat drops it with all its shuffles) and at most {@link Settings#MAX_APP_TTL_MS}
+   * An explicit TTL must be at least twice the heartbeat interval the application is told (else
+   * one late heartbeat drops it with all its shuffles) and at most {@link Settings#MAX_APP_TTL_MS}
    * (else a dead application would hold its shuffles for ever).
    */
   private long checkTtl(long ttlMs) {
-    Check.arg(ttlMs >= settings.minAppTtlMs(), "ttl_ms " + ttlMs + " is shorter than two of the "
+    Check.arg(ttlMs >= settings.minAppTtlMs(), "ttl_ms " + ttlMs + " is shorter than twice the "
         + "application heartbeat interval of " + settings.appHeartbeatIntervalMs() + " ms: it must "
         + "be at least " + settings.minAppTtlMs() + " ms, or 0 for the server default");
     Check.arg(ttlMs <= Settings.MAX_APP_TTL_MS, "ttl_ms " + ttlMs + " is longer than the maximum "
