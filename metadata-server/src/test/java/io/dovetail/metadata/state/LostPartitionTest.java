@@ -2,7 +2,11 @@ package io.dovetail.metadata.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dovetail.common.ErrorCode;
+import io.dovetail.proto.DrainServerRequest;
 import io.dovetail.proto.GetReadPlanResponse;
+import io.dovetail.proto.PartitionEpoch;
+import io.dovetail.proto.ReportLocationFailureRequest;
 import io.dovetail.proto.LostPartition;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.SealedPartition;
@@ -61,6 +65,34 @@ class LostPartitionTest {
     assertThat(f.layout("app", 0)).isEqualTo(after);
     f.reopen();
     assertThat(f.layout("app", 0)).isEqualTo(after);
+  }
+
+  /**
+   * A loss on the writable epoch when no server can take a new one (here the only server is
+   * draining): writers still see the writable epoch's servers (they saw none and failed with an
+   * index error before pushing, so nothing ever asked for a new epoch), readers do not; once a
+   * server can take it, the writers' failure report moves the partition.
+   */
+  @Test
+  void aLostWritableCopyWithNoServerForANewEpochStaysListedForWritersUntilOneCan() {
+    long h1 = f.register("h1", 7000);
+    f.app("app");
+    f.shuffle("app", 0, 1, 1, 1);
+    f.state.drainServer(DrainServerRequest.newBuilder().setHost("h1").setDataPort(7000).build());
+    reportLost(h1, "h1", 0, 0);
+
+    ShuffleLayout layout = f.layout("app", 0);
+    assertThat(layout.getPartitions(0).getEpochsCount()).as("no new epoch").isEqualTo(1);
+    assertThat(StateFixture.servers(layout, 0, 0)).containsExactly(h1);
+    GetReadPlanResponse plan = f.readPlan("app", 0, 0, 1, 0, 0);
+    assertThat(plan.getPartitions(0).getEpochs(0).getServersList()).as("readers").isEmpty();
+
+    long h2 = f.register("h2", 7000);
+    ShuffleLayout moved = f.state.reportLocationFailure(ReportLocationFailureRequest.newBuilder()
+        .setAppId("app").setShuffleId(0).addFailed(PartitionEpoch.newBuilder().setPartition(0)
+            .setEpoch(0)).setErrorCode(ErrorCode.STORAGE_IO_ERROR.code()).build()).getLayout();
+    assertThat(moved.getPartitions(0).getEpochsCount()).isEqualTo(2);
+    assertThat(StateFixture.servers(moved, 0, 1)).containsExactly(h2);
   }
 
   @Test
