@@ -7,9 +7,16 @@ import java.util.Arrays;
 final class GrowableBuffer extends OutputStream {
   private byte[] buf;
   private int count;
+  /** Doubling stops here; a larger need still gets exactly what it needs. */
+  private final int growthCap;
 
   GrowableBuffer(int initial) {
+    this(initial, Integer.MAX_VALUE - 16);
+  }
+
+  GrowableBuffer(int initial, int growthCap) {
     buf = new byte[Math.max(16, initial)];
+    this.growthCap = growthCap;
   }
 
   @Override
@@ -44,7 +51,7 @@ final class GrowableBuffer extends OutputStream {
       throw new IllegalStateException("buffer over 2 GiB");
     }
     if (needed > buf.length) {
-      long grown = Math.max((long) buf.length * 2, needed);
+      long grown = Math.max(Math.min((long) buf.length * 2, growthCap), needed);
       buf = Arrays.copyOf(buf, (int) Math.min(grown, Integer.MAX_VALUE - 16));
     }
   }

@@ -30,7 +30,12 @@ final class SortSink implements RecordSink {
     this.out = out;
     this.batchSize = batchSize;
     this.bufferLimit = bufferLimit;
-    this.arena = new GrowableBuffer((int) Math.min(bufferLimit, 1 << 20));
+    this.arena = new GrowableBuffer((int) Math.min(bufferLimit, 1 << 20), growthCap(bufferLimit));
+  }
+
+  /** Doubling stops at the buffer limit; only a record larger than the limit goes beyond it. */
+  private static int growthCap(long bufferLimit) {
+    return (int) Math.min(bufferLimit, Integer.MAX_VALUE - 16);
   }
 
   @Override
@@ -40,6 +45,11 @@ final class SortSink implements RecordSink {
     stream.writeValue(value, SparkBridge.OBJECT_TAG);
     stream.flush();
     int len = scratch.size();
+    if (count > 0 && (long) arena.size() + 4 + len > bufferLimit) {
+      // Pushed before the record joins: the arena never grows past the limit for it (doubling a
+      // full arena kept three times the limit alive while it copied).
+      spill();
+    }
     int offset = arena.size();
     arena.writeInt(len);
     arena.write(scratch.array(), 0, len);
@@ -50,6 +60,11 @@ final class SortSink implements RecordSink {
     if (arena.size() >= bufferLimit) {
       spill();
     }
+  }
+
+  /** The arena's allocated bytes, for tests. */
+  int arenaCapacity() {
+    return arena.capacity();
   }
 
   /** Sorts what is buffered by partition and pushes it. */
@@ -102,7 +117,7 @@ final class SortSink implements RecordSink {
   @Override
   public void release() {
     count = 0;
-    arena = new GrowableBuffer(16);
+    arena = new GrowableBuffer(16, growthCap(bufferLimit));
     stream.close();
   }
 }
