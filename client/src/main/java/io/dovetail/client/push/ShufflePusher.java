@@ -59,6 +59,7 @@ public final class ShufflePusher implements AutoCloseable {
   private final int stageAttempt;
   private final int numPartitions;
   private final long frameSize;
+  private final long frameLimit;
   private final int maxBatch;
   private final int maxRetries;
   private final long retryWaitMs;
@@ -124,6 +125,7 @@ public final class ShufflePusher implements AutoCloseable {
           "map index " + mapIndex + " outside 0.." + (initial.getNumMaps() - 1));
     }
     this.frameSize = settings.frameSize();
+    this.frameLimit = settings.frameLimit();
     this.maxBatch = settings.maxBatchBytes();
     this.maxRetries = settings.maxRetries();
     this.retryWaitMs = settings.retryWaitMs();
@@ -220,9 +222,8 @@ public final class ShufflePusher implements AutoCloseable {
     Destination d = Destination.of(p.location);
     long cost = frameCost(p);
     Long before = openBytes.get(d);
-    if (before != null && before + cost > frameSize) {
-      // Sent before this batch joins: a frame holds at most frameSize, or one batch alone, so
-      // it stays within the server's frame limit whatever the batch sizes.
+    if (before != null && before + cost > frameLimit) {
+      // Sent before this batch joins: together they would be over the server's frame limit.
       send(d, open.remove(d));
       openBytes.remove(d);
     }
@@ -239,20 +240,25 @@ public final class ShufflePusher implements AutoCloseable {
     return (long) p.header.length() + PushBatch.SIZE;
   }
 
-  /** {@code list} in PUSH frames of at most frameSize each (or one batch alone). */
+  /** {@code list} in PUSH frames gathered as pushes are, never over the frame limit. */
   private List<List<Pending>> frames(List<Pending> list) {
     List<List<Pending>> frames = new ArrayList<>();
     List<Pending> current = new ArrayList<>();
     long size = 0;
     for (Pending p : list) {
       long cost = frameCost(p);
-      if (!current.isEmpty() && size + cost > frameSize) {
+      if (!current.isEmpty() && size + cost > frameLimit) {
         frames.add(current);
         current = new ArrayList<>();
         size = 0;
       }
       current.add(p);
       size += cost;
+      if (size >= frameSize) {
+        frames.add(current);
+        current = new ArrayList<>();
+        size = 0;
+      }
     }
     if (!current.isEmpty()) {
       frames.add(current);
