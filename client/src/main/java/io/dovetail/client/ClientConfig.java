@@ -50,7 +50,8 @@ public final class ClientConfig implements ConfigEntryProvider {
           .doc("Rounds a reader tries a partition's copies again after their connections failed "
               + "(a server restarting its connections, a moment of overload), before it reports "
               + "the partition lost and Spark recomputes its maps. The first round again is at "
-              + "once; a server that failed every round is not tried again by the same reader.")
+              + "once, none within dovetail.transport.connectFailFast of a failed connect; a "
+              + "server that failed every round is not tried again by the same reader.")
           .intConf().checkValue(v -> v >= 0, "must be >= 0").createWithDefault(3);
 
   public static final ConfigEntry<Duration> READ_RETRY_WAIT =

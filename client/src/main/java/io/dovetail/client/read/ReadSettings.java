@@ -7,7 +7,7 @@ import io.dovetail.common.config.DovetailConf;
  * Tunables of a {@link ShuffleReader}, read once from configuration. Immutable.
  *
  * @param maxRetries rounds over a partition's copies after the first, on retriable failures
- * @param retryWaitMs pause before the second round; doubles each round
+ * @param retryWaitMs pause before the third round (the second is at once); doubles each round
  */
 public record ReadSettings(long maxBytesInFlight, boolean integrityCheck, int maxRetries,
     long retryWaitMs) {

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -453,11 +454,16 @@ public final class ShuffleReader implements Iterator<ReadBatch>, AutoCloseable {
     // Every copy failed this round. A connection that broke (a server restarting its
     // connections, another task's failover closing the pool) may well serve on the next try:
     // batches already returned are dropped as repeats. The first round again is at once, later
-    // ones further apart; copies on servers that failed every round for another source of this
-    // reader are not tried again, so a dead server costs the rounds once, not once per partition.
+    // ones further apart, and none before a failed connect's fail-fast window has passed.
+    // Copies on servers that failed every round for another source of this reader are not
+    // tried again, so a dead server costs the rounds once, not once per partition.
     boolean exhausted = s.candidates.stream().allMatch(c -> givenUp.contains(c.address()));
     if (retriable(e.code()) && s.retries < settings.maxRetries() && !exhausted) {
       long waitMs = s.retries == 0 ? 0 : settings.retryWaitMs() << Math.min(s.retries - 1, 10);
+      // A round inside the fail-fast window of a failed connect would not reach the network.
+      long failFastNanos = s.candidates.stream()
+          .mapToLong(c -> client.transport().failFastRemainingNanos(c.address())).min().orElse(0);
+      waitMs = Math.max(waitMs, TimeUnit.NANOSECONDS.toMillis(failFastNanos + 999_999));
       s.retries++;
       s.candidate = 0;
       LOG.info("Reading shuffle {}/{} partition {} epoch {}: trying its copies again in {} ms "

@@ -40,6 +40,9 @@ public final class TransportClient implements Closeable {
   /** {@code deadline} is {@link System#nanoTime()}: a step of the wall clock cannot move it. */
   private record Pending(CompletableFuture<Message> future, long deadline, String what) {}
 
+  /** When the peer last sent anything on this connection ({@link System#nanoTime()}). */
+  private volatile long lastReadNanos = System.nanoTime();
+
   TransportClient(Channel channel, HostPort remote, long requestTimeoutMs) {
     this.channel = channel;
     this.remote = remote;
@@ -58,6 +61,11 @@ public final class TransportClient implements Closeable {
 
   public boolean isActive() {
     return channel.isActive();
+  }
+
+  /** Nanoseconds since the peer last sent anything on this connection (or it was opened). */
+  public long nanosSinceLastRead() {
+    return System.nanoTime() - lastReadNanos;
   }
 
   /** Requests waiting for a response. */
@@ -152,6 +160,7 @@ public final class TransportClient implements Closeable {
   private final class ResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      lastReadNanos = System.nanoTime();
       Message m = (Message) msg;
       Pending p = outstanding.remove(m.requestId());
       if (p == null) {

@@ -120,17 +120,40 @@ public final class TransportClientFactory implements Closeable {
         c = connect(peer);
       } catch (DovetailException e) {
         // One failed connect (or its fail-fast window) says nothing against a connection to the
-        // same peer that is open: use it rather than fail the caller, who would reroute.
-        TransportClient open = connected(peer);
-        if (open != null) {
-          LOG.debug("Using an open connection to {}: {}", peer, e.getMessage());
-          return open;
+        // same peer that answered just now: use it rather than fail the caller, who would
+        // reroute. Not one that has been silent: open but half-dead (host gone, process frozen),
+        // it would hold every request for the request timeout.
+        TransportClient alive = heardFrom(pool, TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs));
+        if (alive != null) {
+          LOG.debug("Using a live connection to {}: {}", peer, e.getMessage());
+          return alive;
         }
         throw e;
       }
       pool.set(slot, c);
       return c;
     }
+  }
+
+  /**
+   * How long connects to {@code peer} still fail at once because one failed
+   * ({@code dovetail.transport.connectFailFast}); 0 when the next connect is tried.
+   */
+  public long failFastRemainingNanos(HostPort peer) {
+    Failure last = failures.get(peer);
+    return last == null ? 0 : Math.max(0, failFastNanos - (System.nanoTime() - last.atNanos));
+  }
+
+  /** An open connection of {@code pool} that received something within {@code withinNanos}. */
+  private static TransportClient heardFrom(AtomicReferenceArray<TransportClient> pool,
+      long withinNanos) {
+    for (int i = 0; i < pool.length(); i++) {
+      TransportClient c = pool.get(i);
+      if (c != null && c.isActive() && c.nanosSinceLastRead() < withinNanos) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** A pooled connection to {@code peer} that is open now, or null (never connects). */
@@ -226,9 +249,9 @@ public final class TransportClientFactory implements Closeable {
       throw new DovetailException(ErrorCode.CONNECTION_FAILED, peer + " accepted a connection "
           + "but did not answer its HELLO within " + connectTimeoutMs + " ms");
     } catch (InterruptedException e) {
+      // The caller's state, not the peer's: not a failed connect that fail-fast would remember.
       Thread.currentThread().interrupt();
-      throw new DovetailException(ErrorCode.CONNECTION_FAILED, "interrupted connecting to "
-          + peer, e);
+      throw new DovetailException(ErrorCode.INTERNAL, "interrupted connecting to " + peer, e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof DovetailException de) {

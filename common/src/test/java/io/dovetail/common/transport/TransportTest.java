@@ -129,12 +129,79 @@ class TransportTest {
       assertThatThrownBy(() -> pooled.connect(addr))
           .isInstanceOfSatisfying(DovetailException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED));
+      assertThat(pooled.failFastRemainingNanos(addr)).as("the failure is remembered").isPositive();
+      ChunkResponse r = (ChunkResponse) open.requestSync(new FetchChunkRequest(1, 3));
+      assertThat(r.data().readableBytes()).isEqualTo(3); // it answers: a live connection
+      r.release();
       for (int i = 0; i < 20; i++) {
         assertThat(pooled.client(addr)).isSameAs(open);
       }
-      ChunkResponse r = (ChunkResponse) open.requestSync(new FetchChunkRequest(1, 3));
-      assertThat(r.data().readableBytes()).isEqualTo(3);
-      r.release();
+    }
+  }
+
+  /**
+   * But not a connection that has been silent for longer than the connect timeout: open, it
+   * may be half-dead (the host gone, the process frozen), and would hold every request for the
+   * request timeout where failing the connect lets callers move on.
+   */
+  @Test
+  void aFailedConnectDoesNotFallBackToASilentConnection() throws Exception {
+    start(new DovetailConf(), new DovetailConf());
+    try (TcpRelay relay = new TcpRelay(server.port());
+        TransportClientFactory pooled = new TransportClientFactory("pooled", new DovetailConf()
+            .set("dovetail.transport.connectionsPerPeer", "4")
+            .set("dovetail.transport.connectTimeout", "300ms")
+            .set("dovetail.transport.connectFailFast", "1h"))) {
+      HostPort addr = new HostPort("127.0.0.1", relay.port());
+      TransportClient open = pooled.client(addr);
+      relay.stopAccepting();
+      Await.until(Duration.ofSeconds(30), "the connection silent past the connect timeout",
+          () -> open.nanosSinceLastRead() > java.util.concurrent.TimeUnit.MILLISECONDS
+              .toNanos(300));
+      int refused = 0;
+      for (int i = 0; i < 40; i++) {
+        try {
+          assertThat(pooled.client(addr)).as("only its own slot").isSameAs(open);
+        } catch (DovetailException e) {
+          assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+          refused++;
+        }
+      }
+      assertThat(refused).as("callers of the empty slots").isPositive();
+    }
+  }
+
+  /** An interrupted connect is the caller's state: no fail-fast window for a healthy peer. */
+  @Test
+  void anInterruptedConnectIsNotRememberedAsAFailedOne() throws Exception {
+    try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50,
+            java.net.InetAddress.getLoopbackAddress());
+        TransportClientFactory f = new TransportClientFactory("interrupted", new DovetailConf()
+            .set("dovetail.transport.connectTimeout", "60s")
+            .set("dovetail.transport.connectFailFast", "1h"))) {
+      HostPort addr = new HostPort("127.0.0.1", mute.getLocalPort());
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread caller = new Thread(() -> {
+        try {
+          f.client(addr);
+        } catch (RuntimeException e) {
+          failure.set(e);
+        }
+      }, "interrupted-connect");
+      caller.start();
+      Socket accepted = mute.accept(); // connected; the caller now waits for its HELLO's answer
+      try {
+        Await.until(Duration.ofSeconds(30), "the caller waits for the answer",
+            () -> caller.getState() == Thread.State.TIMED_WAITING);
+        caller.interrupt();
+        caller.join(30_000);
+        assertThat(failure.get()).isInstanceOfSatisfying(DovetailException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+        assertThat(f.failFastRemainingNanos(addr)).isZero();
+      } finally {
+        accepted.close();
+      }
     }
   }
 
