@@ -34,6 +34,7 @@ public final class DovetailClient implements AutoCloseable {
   private final MetadataClient metadata;
   private final TransportClientFactory transport;
   private final ScheduledExecutorService retryExecutor;
+  private volatile boolean closed;
   private final PushSettings pushSettings;
   private final ReadSettings readSettings;
   private final ConcurrentHashMap<String, ShuffleLayout> layouts = new ConcurrentHashMap<>();
@@ -200,8 +201,14 @@ public final class DovetailClient implements AutoCloseable {
     return appId + "/" + shuffleId;
   }
 
+  /** True once {@link #close()} began: queued retries will not run. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     retryExecutor.shutdownNow();
     transport.close();
     metadata.close();

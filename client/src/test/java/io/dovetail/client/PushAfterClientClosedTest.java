@@ -7,7 +7,9 @@ import io.dovetail.client.push.ShufflePusher;
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.embedded.EmbeddedCluster;
+import io.dovetail.testkit.Await;
 import io.dovetail.testkit.NettyLeakDetectionExtension;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,40 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** A push that fails once its client can no longer retry ends the flush with an error. */
 @ExtendWith(NettyLeakDetectionExtension.class)
 class PushAfterClientClosedTest {
+  /**
+   * A resend waiting on the client's retry executor when the client closes is dropped with the
+   * executor: a flush waiting for it ends with an error (it waited until interrupted), and its
+   * buffer is released (the leak detector checks).
+   */
+  @Test
+  void aResendQueuedWhenTheClientClosesEndsTheFlushAndReleasesItsBatch() throws Exception {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().storageServers(1)
+            .conf(new DovetailConf()).build().start()) {
+      DovetailClient client = new DovetailClient("test", cluster.clientConf()
+          .set("dovetail.client.push.retryWait", "1h"));
+      client.registerApplication("app-queued");
+      client.registerShuffle("app-queued", 1, 1, 2, 1);
+      ShufflePusher pusher = client.pusher("app-queued", 1, 0, 1, 0);
+      try {
+        byte[] bytes = Payloads.bytes(2, 1000);
+        pusher.push(0, Payloads.buf(bytes), 1); // gathered, not sent yet
+        bytes[0] ^= 1; // corrupted after its checksum: the server answers CHECKSUM_MISMATCH
+        CompletableFuture<Void> flush = CompletableFuture.runAsync(pusher::flush);
+        Await.until(Duration.ofSeconds(30), "a resend is queued",
+            () -> !((java.util.concurrent.ScheduledThreadPoolExecutor) client.retryExecutor())
+                .getQueue().isEmpty());
+        client.close();
+        // A hang guard, not a timing check.
+        assertThatThrownBy(() -> flush.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(DovetailException.class)
+            .cause().hasMessageContaining("the client was closed");
+      } finally {
+        pusher.close();
+        client.close();
+      }
+    }
+  }
+
   @Test
   void aFailedPushThatCannotBeRetriedFailsTheFlushInsteadOfHangingIt() throws Exception {
     try (EmbeddedCluster cluster = EmbeddedCluster.builder().storageServers(1)

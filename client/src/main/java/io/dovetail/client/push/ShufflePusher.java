@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,8 @@ public final class ShufflePusher implements AutoCloseable {
   private final int numPartitions;
   private final long frameSize;
   private final long frameLimit;
+  /** Batches handed to the retry executor and not yet resent. */
+  private final Set<List<Pending>> queued = ConcurrentHashMap.newKeySet();
   private final int maxBatch;
   private final int maxRetries;
   private final long retryWaitMs;
@@ -390,11 +394,17 @@ public final class ShufflePusher implements AutoCloseable {
     // request timeout (frozen, paused, or a half-open connection) would stall the task for
     // every retry, and every later task would meet the same server.
     boolean reroute = code.action() == ErrorCode.Action.REROUTE || code == ErrorCode.TIMEOUT;
+    // Whoever takes the list out of `queued` owns it: the resend, or close() and a flush that
+    // finds the client closed, which release what the closed executor will never run.
+    queued.add(again);
     try {
       if (!reroute) {
         LOG.debug("Resending {} batches to {} after {}", again.size(), d.primary(), code);
-        client.retryExecutor().schedule(() -> resend(again, false, d, code), retryWaitMs,
-            TimeUnit.MILLISECONDS);
+        client.retryExecutor().schedule(() -> {
+          if (queued.remove(again)) {
+            resend(again, false, d, code);
+          }
+        }, retryWaitMs, TimeUnit.MILLISECONDS);
       } else {
         LOG.info("Rerouting {} batches of shuffle {}/{} away from {}: {}", again.size(), appId,
             shuffleId, d.primary().address(), cause.getMessage());
@@ -403,13 +413,28 @@ public final class ShufflePusher implements AutoCloseable {
         if (code == ErrorCode.CONNECTION_FAILED) {
           client.transport().closeClients(d.primary().address());
         }
-        client.retryExecutor().execute(() -> resend(again, true, d, code));
+        client.retryExecutor().execute(() -> {
+          if (queued.remove(again)) {
+            resend(again, true, d, code);
+          }
+        });
       }
     } catch (RejectedExecutionException e) {
       // The client is closing: nothing will resend them, and flush() must not wait for them.
       fail(new DovetailException(code, "push of map " + mapIndex + " attempt " + attemptId
           + " cannot be retried: the client is closed (" + cause.getMessage() + ")", cause));
-      again.forEach(this::release);
+      if (queued.remove(again)) {
+        again.forEach(this::release);
+      }
+    }
+  }
+
+  /** Releases batches waiting for a resend that will not come (the pusher or client closed). */
+  private void releaseQueued() {
+    for (List<Pending> list : queued) {
+      if (queued.remove(list)) {
+        list.forEach(this::release);
+      }
     }
   }
 
@@ -486,8 +511,18 @@ public final class ShufflePusher implements AutoCloseable {
     try {
       synchronized (this) {
         while (outstanding > 0 && fatal == null) {
+          if (client.isClosed()) {
+            // Its retry executor dropped what was queued: those resends will never run.
+            fail(new DovetailException(ErrorCode.CONNECTION_FAILED, "push of map " + mapIndex
+                + " attempt " + attemptId + " cannot finish: the client was closed with "
+                + outstanding + " batches unacknowledged"));
+            break;
+          }
           wait(1000);
         }
+      }
+      if (client.isClosed()) {
+        releaseQueued();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -546,6 +581,7 @@ public final class ShufflePusher implements AutoCloseable {
     }
     open.clear();
     openBytes.clear();
+    releaseQueued();
     // Batches still in flight are released by their completions.
   }
 }
