@@ -9,6 +9,7 @@ import io.dovetail.storage.memory.Chunk;
 import io.dovetail.storage.memory.CopyCredit;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -580,9 +581,19 @@ public final class PartitionFile {
             throw refusalException();
           }
         }
-        failed("cannot read its index: " + e, e, false);
+        if (e instanceof PartitionFileFormat.CorruptFileException
+            || e instanceof NoSuchFileException) {
+          failed("cannot read its index: " + e, e, false);
+          throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,
+              "partition file " + key + ": cannot read its index: " + e);
+        }
+        // Not the file's fault as far as we know (out of file descriptors, an interrupted
+        // read at shutdown, a passing device error): the sealed file stays, and a later read
+        // loads its index again. Deleting it would lose intact committed data.
+        LOG.warn("Partition file {}: cannot read its index now, keeping the file: {}", key,
+            e.toString());
         throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,
-            "partition file " + key + ": cannot read its index: " + e);
+            "partition file " + key + ": cannot read its index now: " + e);
       }
       synchronized (this) {
         index = loaded;

@@ -445,6 +445,45 @@ class PartitionFileTest {
     fresh.close();
   }
 
+  /**
+   * An index that cannot be read for a reason that is not the file's (here the reading thread
+   * is interrupted, as at shutdown; out of file descriptors is the same) keeps the sealed file:
+   * the next read loads it. It was unlinked and reported lost, and its directory marked
+   * unhealthy.
+   */
+  @Test
+  void anIndexThatCannotBeReadForNowKeepsTheSealedFile() throws Exception {
+    PartitionFile sealed = newFile(11);
+    append(sealed, 0, 0, payload(100));
+    sealed.seal().get(10, TimeUnit.SECONDS);
+    store.close();
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
+    fresh.addRecovered(List.of(found));
+
+    Thread.currentThread().interrupt();
+    Throwable t;
+    try {
+      found.openRead(null);
+      t = null;
+    } catch (DovetailException e) {
+      t = e;
+    } finally {
+      Thread.interrupted(); // clears the flag
+    }
+    assertThat(t).isInstanceOfSatisfying(DovetailException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_IO_ERROR));
+    assertThat(Files.exists(found.dataPath())).as("data file kept").isTrue();
+    assertThat(fresh.drainLost()).as("nothing reported lost").isEmpty();
+    assertThat(dir.isHealthy()).isTrue();
+
+    ReadStream s = new ReadStream(4, null, found, all(found), 1 << 20);
+    assertThat(s.batchCount()).as("read on the next try").isEqualTo(1);
+    s.close();
+    fresh.close();
+  }
+
   @Test
   void applicationIdsCannotEscapeTheDirectory() {
     assertThat(PartitionFileFormat.encodeAppId("../../etc")).doesNotContain("/")
