@@ -31,26 +31,46 @@ public final class DirectoryScanner {
     this.store = store;
   }
 
-  /** Scans every directory; returns the sealed files found (not yet added to the store). */
-  public List<PartitionFile> scan(DataDirs dirs) throws IOException {
+  /**
+   * Scans every directory; returns the sealed files found (not yet added to the store). An entry
+   * that cannot be read (lost+found at a mount's root, a file of another owner, a failing block)
+   * is logged and left alone, and a directory that cannot be listed is marked unhealthy: neither
+   * keeps the server, and the sealed files on its other directories, from starting.
+   */
+  public List<PartitionFile> scan(DataDirs dirs) {
     Map<PartitionKey, PartitionFile> found = new HashMap<>();
     for (DataDir dir : dirs.all()) {
       try (DirectoryStream<Path> apps = Files.newDirectoryStream(dir.path(), Files::isDirectory)) {
         for (Path app : apps) {
-          try (DirectoryStream<Path> shuffles = Files.newDirectoryStream(app,
-              Files::isDirectory)) {
-            for (Path shuffle : shuffles) {
-              scanShuffle(dir, shuffle, found);
-              deleteIfEmpty(shuffle);
-            }
-          }
-          deleteIfEmpty(app);
+          scanApp(dir, app, found);
         }
+      } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+        LOG.error("Cannot scan data directory {}; its sealed files are not offered: {}",
+            dir.path(), e.toString());
+        dir.ioFailed(e instanceof IOException io ? io
+            : ((java.nio.file.DirectoryIteratorException) e).getCause());
       }
     }
     LOG.info("Found {} sealed partition files; deleted {} unsealed or partial files",
         found.size(), deleted);
     return new ArrayList<>(found.values());
+  }
+
+  private void scanApp(DataDir dir, Path app, Map<PartitionKey, PartitionFile> found) {
+    try (DirectoryStream<Path> shuffles = Files.newDirectoryStream(app, Files::isDirectory)) {
+      for (Path shuffle : shuffles) {
+        try {
+          scanShuffle(dir, shuffle, found);
+          deleteIfEmpty(shuffle);
+        } catch (IOException e) {
+          LOG.warn("Leaving {} alone: cannot read it: {}", shuffle, e.toString());
+        }
+      }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      LOG.warn("Leaving {} alone: cannot read it: {}", app, e.toString());
+      return;
+    }
+    deleteIfEmpty(app);
   }
 
   private void scanShuffle(DataDir dir, Path shuffleDir, Map<PartitionKey, PartitionFile> found)
@@ -60,27 +80,36 @@ public final class DirectoryScanner {
       ds.forEach(files::add);
     }
     for (Path p : files) {
-      String name = p.getFileName().toString();
-      if (name.endsWith(PartitionFileFormat.TMP_SUFFIX)) {
+      try {
+        scanFile(dir, p, found);
+      } catch (IOException e) {
+        LOG.warn("Leaving {} alone: cannot read it: {}", p, e.toString());
+      }
+    }
+  }
+
+  private void scanFile(DataDir dir, Path p, Map<PartitionKey, PartitionFile> found)
+      throws IOException {
+    String name = p.getFileName().toString();
+    if (name.endsWith(PartitionFileFormat.TMP_SUFFIX)) {
+      delete(p);
+    } else if (name.endsWith(PartitionFileFormat.INDEX_SUFFIX)) {
+      Path data = p.resolveSibling(name.substring(0,
+          name.length() - PartitionFileFormat.INDEX_SUFFIX.length())
+          + PartitionFileFormat.DATA_SUFFIX);
+      if (!Files.exists(data)) {
         delete(p);
-      } else if (name.endsWith(PartitionFileFormat.INDEX_SUFFIX)) {
-        Path data = p.resolveSibling(name.substring(0,
-            name.length() - PartitionFileFormat.INDEX_SUFFIX.length())
-            + PartitionFileFormat.DATA_SUFFIX);
-        if (!Files.exists(data)) {
-          delete(p);
-        }
-      } else if (name.endsWith(PartitionFileFormat.DATA_SUFFIX)) {
-        PartitionFile f = recover(dir, p);
-        if (f == null) {
-          continue;
-        }
-        PartitionFile previous = found.putIfAbsent(f.key(), f);
-        if (previous != null) {
-          LOG.warn("Partition file {} exists twice; keeping {}, deleting {}", f.key(),
-              previous.dataPath(), p);
-          f.discard(PartitionFile.State.DELETED);
-        }
+      }
+    } else if (name.endsWith(PartitionFileFormat.DATA_SUFFIX)) {
+      PartitionFile f = recover(dir, p);
+      if (f == null) {
+        return;
+      }
+      PartitionFile previous = found.putIfAbsent(f.key(), f);
+      if (previous != null) {
+        LOG.warn("Partition file {} exists twice; keeping {}, deleting {}", f.key(),
+            previous.dataPath(), p);
+        f.discard(PartitionFile.State.DELETED);
       }
     }
   }

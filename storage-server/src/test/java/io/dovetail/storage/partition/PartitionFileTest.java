@@ -484,6 +484,29 @@ class PartitionFileTest {
     fresh.close();
   }
 
+  /**
+   * An entry the scan at start cannot read (here a directory where a data file should be; as
+   * well lost+found at a mount's root for a server not running as root) is left alone: the
+   * sealed files beside it are found. The server failed to start.
+   */
+  @Test
+  void anUnreadableEntryDoesNotKeepTheScanFromFindingTheSealedFiles() throws Exception {
+    PartitionFile sealed = newFile(12);
+    append(sealed, 0, 0, payload(100));
+    sealed.seal().get(10, TimeUnit.SECONDS);
+    Path odd = sealed.dataPath().resolveSibling("99-0" + PartitionFileFormat.DATA_SUFFIX);
+    Files.createDirectories(odd.resolve("inside"));
+    store.close();
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
+    assertThat(found).extracting(PartitionFile::key).containsExactly(sealed.key());
+    assertThat(Files.isDirectory(odd.resolve("inside"))).as("left alone").isTrue();
+    assertThat(dir.isHealthy()).isTrue();
+    fresh.addRecovered(found);
+    fresh.close();
+  }
+
   @Test
   void applicationIdsCannotEscapeTheDirectory() {
     assertThat(PartitionFileFormat.encodeAppId("../../etc")).doesNotContain("/")
