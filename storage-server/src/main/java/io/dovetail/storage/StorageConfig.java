@@ -91,6 +91,15 @@ public final class StorageConfig implements ConfigEntryProvider {
               + "refused with DISK_FULL.")
           .bytesConf().createWithDefault(1L << 30);
 
+  public static final ConfigEntry<Duration> FLUSH_STALL_TIMEOUT =
+      ConfigEntry.builder("dovetail.storage.flushStallTimeout")
+          .doc("A data directory whose flush has not returned for this long stalls (its device "
+              + "hangs rather than fails): until the flush returns, the directory is reported "
+              + "unhealthy, gets no new partition files, and its files refuse new batches with "
+              + "STORAGE_IO_ERROR, so writers move to other servers.")
+          .durationConf().checkValue(d -> d.toMillis() > 0, "positive")
+          .createWithDefault(Duration.ofSeconds(60));
+
   public static final ConfigEntry<Duration> DISK_CHECK_INTERVAL =
       ConfigEntry.builder("dovetail.storage.diskCheckInterval")
           .doc("How often each data directory's free space is measured (also after every flush), "
@@ -156,7 +165,7 @@ public final class StorageConfig implements ConfigEntryProvider {
   public List<ConfigEntry<?>> entries() {
     return List.of(HOST, ADVERTISED_HOST, PORT, METRICS_PORT, DIRS, MEMORY_LIMIT, MEMORY_HIGH_WATERMARK,
         MEMORY_LOW_WATERMARK, SYNC_ON_SEAL, PARTITION_FLUSH_THRESHOLD, DIR_CAPACITY, DISK_RESERVE,
-        DISK_CHECK_INTERVAL, READ_CHUNK_SIZE, IO_THREADS, FLUSHER_THREADS_PER_DIR, WORKER_THREADS,
+        FLUSH_STALL_TIMEOUT, DISK_CHECK_INTERVAL, READ_CHUNK_SIZE, IO_THREADS, FLUSHER_THREADS_PER_DIR, WORKER_THREADS,
         TOMBSTONE_TIME, CLOSE_TIMEOUT, REPLICATION_TIMEOUT);
   }
 

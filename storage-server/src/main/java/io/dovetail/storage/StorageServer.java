@@ -199,7 +199,9 @@ public final class StorageServer implements AutoCloseable {
     IOException last = null;
     for (int i = 0; i < paths.size(); i++) {
       try {
-        list.add(new DataDir(i, Path.of(paths.get(i)), capacity, reserve, flushers));
+        DataDir d = new DataDir(i, Path.of(paths.get(i)), capacity, reserve, flushers);
+        d.flushStallTimeout(conf.get(StorageConfig.FLUSH_STALL_TIMEOUT));
+        list.add(d);
       } catch (IOException e) {
         LOG.error("Data directory {} is unusable and skipped: {}", paths.get(i), e.toString());
         last = e;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,11 @@ public final class DataDir {
   private volatile long usable;
   private volatile long limit;
   private volatile String unhealthy;
+  /** A flush running longer than this means the device stalls; MAX_VALUE: never. */
+  private volatile long stallTimeoutNanos = Long.MAX_VALUE;
+  private volatile boolean stallLogged;
+  /** Bytes of this directory's files being flushed now. */
+  private final AtomicLong flushing = new AtomicLong();
 
   /**
    * Creates the directory if needed and checks that it is writable.
@@ -72,8 +78,46 @@ public final class DataDir {
     return flusher;
   }
 
+  /**
+   * A flush of this directory that has not returned for {@code timeout} (the device stalls
+   * rather than fails) makes it unhealthy until the flush returns.
+   */
+  public void flushStallTimeout(Duration timeout) {
+    stallTimeoutNanos = timeout.toNanos();
+  }
+
   public boolean isHealthy() {
-    return unhealthy == null;
+    return unhealthy == null && !isStalled();
+  }
+
+  /**
+   * True while a flush of this directory has been running for longer than the stall timeout:
+   * its files take no more batches and no new file is placed here, since nothing pushed here
+   * could leave memory.
+   */
+  public boolean isStalled() {
+    long running = flusher.longestRunningNanos();
+    boolean stalled = running > stallTimeoutNanos;
+    if (stalled != stallLogged) {
+      stallLogged = stalled;
+      if (stalled) {
+        LOG.error("Data directory {} stalls: a flush has not returned for {} s; it takes no "
+            + "new data until it does", path, TimeUnit.NANOSECONDS.toSeconds(running));
+      } else {
+        LOG.warn("Data directory {} no longer stalls", path);
+      }
+    }
+    return stalled;
+  }
+
+  /** {@code bytes} of this directory's files started (positive) or ended (negative) flushing. */
+  public void flushing(long bytes) {
+    flushing.addAndGet(bytes);
+  }
+
+  /** Bytes of this directory's files being flushed now. */
+  public long flushingBytes() {
+    return flushing.get();
   }
 
   /** Reserves {@code bytes} for a file in this directory; false when they do not fit. */
@@ -119,7 +163,7 @@ public final class DataDir {
 
   /** True when this directory is healthy and has room for more data. */
   public boolean hasRoom() {
-    return unhealthy == null && reserved.get() < limit;
+    return isHealthy() && reserved.get() < limit;
   }
 
   /**
@@ -188,7 +232,7 @@ public final class DataDir {
         .setCapacityBytes(cap)
         .setUsedBytes(res)
         .setUsableBytes(Math.max(0, limit - res))
-        .setHealthy(unhealthy == null)
+        .setHealthy(isHealthy())
         .build();
   }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +28,31 @@ public final class Flusher {
   private final String name;
   private final LinkedBlockingQueue<FlushJob> queue = new LinkedBlockingQueue<>();
   private final List<Thread> threads = new ArrayList<>();
+  /** Per thread, when its running job started ({@link System#nanoTime()}); 0 when idle. */
+  private final AtomicLongArray runningSince;
   private volatile boolean stopping;
 
   public Flusher(String name, int threadCount) {
     this.name = name;
+    this.runningSince = new AtomicLongArray(threadCount);
     var factory = Threads.critical(name);
     for (int i = 0; i < threadCount; i++) {
-      threads.add(factory.newThread(this::loop));
+      int slot = i;
+      threads.add(factory.newThread(() -> loop(slot)));
     }
+  }
+
+  /** How long the longest-running job has been running; 0 when none runs. */
+  public long longestRunningNanos() {
+    long now = System.nanoTime();
+    long longest = 0;
+    for (int i = 0; i < runningSince.length(); i++) {
+      long since = runningSince.get(i);
+      if (since != 0) {
+        longest = Math.max(longest, now - since);
+      }
+    }
+    return longest;
   }
 
   public void start() {
@@ -58,7 +76,7 @@ public final class Flusher {
     return queue.size();
   }
 
-  private void loop() {
+  private void loop(int slot) {
     while (true) {
       FlushJob job;
       try {
@@ -70,7 +88,12 @@ public final class Flusher {
         queue.add(STOP);
         return;
       }
-      job.run();
+      runningSince.set(slot, System.nanoTime() | 1); // never 0 while running
+      try {
+        job.run();
+      } finally {
+        runningSince.set(slot, 0);
+      }
     }
   }
 

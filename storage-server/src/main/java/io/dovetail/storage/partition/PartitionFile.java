@@ -183,6 +183,10 @@ public final class PartitionFile {
       if (state != State.OPEN) {
         return refusal(state);
       }
+      if (dir.isStalled()) {
+        // Nothing pushed here could leave memory: the writer moves to a new location.
+        return ErrorCode.STORAGE_IO_ERROR;
+      }
       if (!dir.tryReserve(reserve)) {
         return ErrorCode.DISK_FULL;
       }
@@ -289,7 +293,7 @@ public final class PartitionFile {
     flushWanted = false;
     long start = flushedOffset;
     long end = appendOffset;
-    store.flushStarted(end - start);
+    store.flushStarted(dir, end - start);
     return new Job(buffer.takeForFlush(), start, end);
   }
 
@@ -308,13 +312,13 @@ public final class PartitionFile {
     @Override
     public void run() {
       if (endIfShutDown()) {
-        store.flushEnded(end - start);
+        store.flushEnded(dir, end - start);
         return;
       }
       synchronized (PartitionFile.this) {
         if (state != State.OPEN && state != State.SEALING) {
           flushing = false;
-          store.flushEnded(end - start);
+          store.flushEnded(dir, end - start);
           cleanupAfterJob();
           return;
         }
@@ -325,7 +329,7 @@ public final class PartitionFile {
       } catch (IOException e) {
         error = e;
       }
-      store.flushEnded(end - start, error == null);
+      store.flushEnded(dir, end - start, error == null);
       if (endIfShutDown()) {
         return;
       }
@@ -343,7 +347,7 @@ public final class PartitionFile {
         flushing = false;
         f = sealFuture;
       }
-      store.flushEnded(end - start);
+      store.flushEnded(dir, end - start);
       if (f != null) {
         f.completeExceptionally(new DovetailException(ErrorCode.SERVER_SHUTTING_DOWN,
             "server is shutting down"));

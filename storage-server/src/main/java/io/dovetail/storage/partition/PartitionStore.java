@@ -341,17 +341,19 @@ public final class PartitionStore implements AutoCloseable {
     lost.add(key);
   }
 
-  void flushStarted(long bytes) {
+  void flushStarted(DataDir dir, long bytes) {
     flushingBytes.addAndGet(bytes);
+    dir.flushing(bytes);
   }
 
-  void flushEnded(long bytes) {
+  void flushEnded(DataDir dir, long bytes) {
     flushingBytes.addAndGet(-bytes);
+    dir.flushing(-bytes);
   }
 
   /** A flush's write returned: {@code written} bytes are in the file, or the write failed. */
-  void flushEnded(long bytes, boolean written) {
-    flushEnded(bytes);
+  void flushEnded(DataDir dir, long bytes, boolean written) {
+    flushEnded(dir, bytes);
     if (written) {
       flushes.increment();
       flushedBytes.add(bytes);
@@ -413,7 +415,15 @@ public final class PartitionStore implements AutoCloseable {
   void pressureScan() {
     pressurePending.set(false);
     long used = budget.used();
-    long target = Math.max(used - lowWatermark, budget.shortfall()) - flushingBytes.get();
+    // Flushes on a stalled directory free nothing soon: they are no relief to count on.
+    long stuck = 0;
+    for (DataDir d : dirs.all()) {
+      if (d.isStalled()) {
+        stuck += d.flushingBytes();
+      }
+    }
+    long target = Math.max(used - lowWatermark, budget.shortfall())
+        - (flushingBytes.get() - stuck);
     if (target <= 0) {
       return;
     }

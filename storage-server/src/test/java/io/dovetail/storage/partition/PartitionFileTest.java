@@ -507,6 +507,34 @@ class PartitionFileTest {
     fresh.close();
   }
 
+  /**
+   * A flush that does not return (the device hangs rather than fails) makes its directory
+   * unhealthy for as long as it runs: no new files there, its files refuse batches so writers
+   * move elsewhere (they were buffered until memory ran out, and every connection stopped).
+   */
+  @Test
+  void aStalledFlushMakesTheDirectoryUnhealthyUntilItReturns() throws Exception {
+    dir.flushStallTimeout(Duration.ofMillis(200));
+    PartitionFile f = newFile(13);
+    assertThat(append(f, 0, 0, payload(100))).isEqualTo(ErrorCode.NONE);
+    CountDownLatch release = holdFlusher();
+    try {
+      io.dovetail.testkit.Await.until(Duration.ofSeconds(30), "the stall is noticed",
+          dir::isStalled);
+      assertThat(dir.isHealthy()).isFalse();
+      assertThat(dir.hasRoom()).as("no new files here").isFalse();
+      assertThat(dir.status().getHealthy()).as("reported in heartbeats").isFalse();
+      assertThat(append(f, 0, 1, payload(100))).isEqualTo(ErrorCode.STORAGE_IO_ERROR);
+    } finally {
+      release.countDown();
+    }
+    io.dovetail.testkit.Await.until(Duration.ofSeconds(30), "the flush returned",
+        () -> !dir.isStalled());
+    assertThat(dir.isHealthy()).isTrue();
+    assertThat(append(f, 0, 1, payload(100))).isEqualTo(ErrorCode.NONE);
+    f.seal().get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void applicationIdsCannotEscapeTheDirectory() {
     assertThat(PartitionFileFormat.encodeAppId("../../etc")).doesNotContain("/")
