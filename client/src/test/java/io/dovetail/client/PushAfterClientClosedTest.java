@@ -34,7 +34,8 @@ class PushAfterClientClosedTest {
       ShufflePusher pusher = client.pusher("app-queued", 1, 0, 1, 0);
       try {
         byte[] bytes = Payloads.bytes(2, 1000);
-        pusher.push(0, Payloads.buf(bytes), 1); // gathered, not sent yet
+        io.netty.buffer.ByteBuf payload = Payloads.buf(bytes);
+        pusher.push(0, payload, 1); // gathered, not sent yet
         bytes[0] ^= 1; // corrupted after its checksum: the server answers CHECKSUM_MISMATCH
         CompletableFuture<Void> flush = CompletableFuture.runAsync(pusher::flush);
         Await.until(Duration.ofSeconds(30), "a resend is queued",
@@ -43,6 +44,40 @@ class PushAfterClientClosedTest {
         client.close();
         // A hang guard, not a timing check.
         assertThatThrownBy(() -> flush.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(DovetailException.class)
+            .cause().hasMessageContaining("the client was closed");
+        assertThat(payload.refCnt()).as("the queued batch is released").isZero();
+      } finally {
+        pusher.close();
+        client.close();
+      }
+    }
+  }
+
+  /** The same for a push waiting for room that only the dropped resend would have freed. */
+  @Test
+  void aPushWaitingForRoomWhenTheClientClosesFailsInsteadOfWaitingForEver() throws Exception {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().storageServers(1)
+            .conf(new DovetailConf()).build().start()) {
+      DovetailClient client = new DovetailClient("test", cluster.clientConf()
+          .set("dovetail.client.push.retryWait", "1h")
+          .set("dovetail.client.push.maxInFlightBytes", "64k"));
+      client.registerApplication("app-room");
+      client.registerShuffle("app-room", 1, 1, 2, 1);
+      ShufflePusher pusher = client.pusher("app-room", 1, 0, 1, 0);
+      try {
+        byte[] bytes = Payloads.bytes(3, 40_000);
+        pusher.push(0, Payloads.buf(bytes), 1); // holds 40,000 of the 65,536 bytes in flight
+        bytes[0] ^= 1; // refused with CHECKSUM_MISMATCH once sent
+        CompletableFuture<Void> second = CompletableFuture.runAsync(
+            () -> pusher.push(1, Payloads.buf(Payloads.bytes(4, 40_000)), 1));
+        Await.until(Duration.ofSeconds(30), "a resend is queued",
+            () -> !((java.util.concurrent.ScheduledThreadPoolExecutor) client.retryExecutor())
+                .getQueue().isEmpty());
+        assertThat(second).as("waiting for room").isNotDone();
+        client.close();
+        // A hang guard, not a timing check.
+        assertThatThrownBy(() -> second.get(60, TimeUnit.SECONDS))
             .hasCauseInstanceOf(DovetailException.class)
             .cause().hasMessageContaining("the client was closed");
       } finally {

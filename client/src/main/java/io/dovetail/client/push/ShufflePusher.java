@@ -281,6 +281,7 @@ public final class ShufflePusher implements AutoCloseable {
     try {
       while (!inFlight.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
         checkFatal();
+        checkClientOpen();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -429,6 +430,28 @@ public final class ShufflePusher implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails this pusher if its client was closed while batches are unacknowledged: the client's
+   * retry executor dropped the resends it held, so they will never run (a flush or a push
+   * waiting for room would wait for ever).
+   */
+  private void checkClientOpen() {
+    if (!client.isClosed()) {
+      return;
+    }
+    int left;
+    synchronized (this) {
+      left = outstanding;
+    }
+    if (left > 0) {
+      fail(new DovetailException(ErrorCode.CONNECTION_FAILED, "push of map " + mapIndex
+          + " attempt " + attemptId + " cannot finish: the client was closed with " + left
+          + " batches unacknowledged"));
+      releaseQueued();
+      checkFatal();
+    }
+  }
+
   /** Releases batches waiting for a resend that will not come (the pusher or client closed). */
   private void releaseQueued() {
     for (List<Pending> list : queued) {
@@ -510,20 +533,11 @@ public final class ShufflePusher implements AutoCloseable {
     long start = System.nanoTime();
     try {
       synchronized (this) {
-        while (outstanding > 0 && fatal == null) {
-          if (client.isClosed()) {
-            // Its retry executor dropped what was queued: those resends will never run.
-            fail(new DovetailException(ErrorCode.CONNECTION_FAILED, "push of map " + mapIndex
-                + " attempt " + attemptId + " cannot finish: the client was closed with "
-                + outstanding + " batches unacknowledged"));
-            break;
-          }
+        while (outstanding > 0 && fatal == null && !client.isClosed()) {
           wait(1000);
         }
       }
-      if (client.isClosed()) {
-        releaseQueued();
-      }
+      checkClientOpen();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DovetailException(ErrorCode.INTERNAL, "interrupted while flushing", e);
