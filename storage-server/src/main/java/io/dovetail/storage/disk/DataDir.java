@@ -40,6 +40,8 @@ public final class DataDir {
   private volatile long usable;
   private volatile long limit;
   private volatile String unhealthy;
+  /** Why the start-up scan could not list this directory; a probe does not clear it. */
+  private volatile String unscanned;
   /** A flush running longer than this means the device stalls; MAX_VALUE: never. */
   private volatile long stallTimeoutNanos = Long.MAX_VALUE;
   private volatile boolean stallLogged;
@@ -87,7 +89,17 @@ public final class DataDir {
   }
 
   public boolean isHealthy() {
-    return unhealthy == null && !isStalled();
+    return unhealthy == null && unscanned == null && !isStalled();
+  }
+
+  /**
+   * The start-up scan could not list this directory: its sealed files were not offered and its
+   * leftovers not cleaned, so it takes no new files until the server starts again.
+   */
+  public void markUnscanned(String reason) {
+    LOG.error("Data directory {} could not be scanned; it takes no new files until a restart: {}",
+        path, reason);
+    unscanned = reason;
   }
 
   /**
@@ -247,6 +259,7 @@ public final class DataDir {
   @Override
   public String toString() {
     return "DataDir[" + path + ", reserved " + reserved.get() + " of " + limit
-        + (unhealthy == null ? "" : ", unhealthy: " + unhealthy) + "]";
+        + (unhealthy == null ? "" : ", unhealthy: " + unhealthy)
+        + (unscanned == null ? "" : ", not scanned: " + unscanned) + "]";
   }
 }

@@ -34,7 +34,8 @@ public final class DirectoryScanner {
   /**
    * Scans every directory; returns the sealed files found (not yet added to the store). An entry
    * that cannot be read (lost+found at a mount's root, a file of another owner, a failing block)
-   * is logged and left alone, and a directory that cannot be listed is marked unhealthy: neither
+   * is logged and left alone, and a directory that cannot be listed takes no new files until the
+   * next start (its sealed files are not offered, its leftovers not cleaned): neither
    * keeps the server, and the sealed files on its other directories, from starting.
    */
   public List<PartitionFile> scan(DataDirs dirs) {
@@ -45,10 +46,7 @@ public final class DirectoryScanner {
           scanApp(dir, app, found);
         }
       } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-        LOG.error("Cannot scan data directory {}; its sealed files are not offered: {}",
-            dir.path(), e.toString());
-        dir.ioFailed(e instanceof IOException io ? io
-            : ((java.nio.file.DirectoryIteratorException) e).getCause());
+        dir.markUnscanned("cannot list it; its sealed files are not offered: " + e);
       }
     }
     LOG.info("Found {} sealed partition files; deleted {} unsealed or partial files",

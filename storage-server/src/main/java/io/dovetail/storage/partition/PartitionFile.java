@@ -9,7 +9,6 @@ import io.dovetail.storage.memory.Chunk;
 import io.dovetail.storage.memory.CopyCredit;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -561,9 +560,26 @@ public final class PartitionFile {
     };
   }
 
+  /** True when this file's directory stalls (see {@link DataDir#isStalled}). */
+  boolean onStalledDir() {
+    return dir != null && dir.isStalled();
+  }
+
   /** True when {@link #openRead} must read the index from disk first (a blocking call). */
   public synchronized boolean needsIndexLoad() {
     return index == null && state == State.SEALED;
+  }
+
+  /**
+   * Failures of this process rather than of the file or its device: an interrupted read, no file
+   * descriptor left. Anything else (a corrupt or missing index, EIO, a permission) loses the file.
+   */
+  private static boolean transientFailure(IOException e) {
+    if (e instanceof java.nio.channels.ClosedByInterruptException) {
+      return true;
+    }
+    String m = e.getMessage();
+    return m != null && m.contains("Too many open files");
   }
 
   /** Loads the index of a file found at start. Blocking I/O when it is not loaded yet. */
@@ -585,15 +601,14 @@ public final class PartitionFile {
             throw refusalException();
           }
         }
-        if (e instanceof PartitionFileFormat.CorruptFileException
-            || e instanceof NoSuchFileException) {
+        if (!transientFailure(e)) {
           failed("cannot read its index: " + e, e, false);
           throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,
               "partition file " + key + ": cannot read its index: " + e);
         }
-        // Not the file's fault as far as we know (out of file descriptors, an interrupted
-        // read at shutdown, a passing device error): the sealed file stays, and a later read
-        // loads its index again. Deleting it would lose intact committed data.
+        // Not the file's fault (this process is out of file descriptors, or the read was
+        // interrupted at shutdown): the sealed file stays, and a later read loads its index
+        // again. Deleting it would lose intact committed data.
         LOG.warn("Partition file {}: cannot read its index now, keeping the file: {}", key,
             e.toString());
         throw new DovetailException(ErrorCode.STORAGE_IO_ERROR,

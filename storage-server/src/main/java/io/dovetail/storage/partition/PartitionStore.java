@@ -432,7 +432,8 @@ public final class PartitionStore implements AutoCloseable {
     for (ShuffleFiles sf : shuffles.values()) {
       for (PartitionFile f : sf.files.values()) {
         long b = f.bufferedBytes();
-        if (b > 0 && !f.isFlushing()) {
+        // Not on a stalled directory: queued behind the hung flush, they would free nothing.
+        if (b > 0 && !f.isFlushing() && !f.onStalledDir()) {
           candidates.add(new Candidate(f, b));
         }
       }

@@ -535,6 +535,74 @@ class PartitionFileTest {
     f.seal().get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Pressure flushing passes over files on a stalled directory: queued behind the hung flush they
+   * would free nothing, yet counted as relief they kept the healthy directory's buffers from
+   * being flushed.
+   */
+  @Test
+  void pressureFlushingPassesOverAStalledDirectory() throws Exception {
+    DataDir healthy = new DataDir(1, TestDirs.create("partition-file-b"), 0, 0, 1);
+    healthy.start();
+    PartitionStore two = new PartitionStore(new DataDirs(List.of(dir, healthy)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 64 << 20, 200_000, 60_000);
+    two.incarnation(42);
+    dir.flushStallTimeout(Duration.ofMillis(200));
+    try {
+      PartitionStore.ShuffleFiles sf = two.shuffleForWrite("app-2", 1);
+      PartitionFile onStalled = two.fileForWrite(sf, 0, 0);
+      PartitionFile onHealthy = two.fileForWrite(sf, 1, 0);
+      assertThat(onStalled.dataPath().startsWith(root)).as("on the directory to stall").isTrue();
+      assertThat(append(onStalled, 0, 0, payload(1_000_000))).isEqualTo(ErrorCode.NONE);
+      assertThat(append(onHealthy, 0, 0, payload(300_000))).isEqualTo(ErrorCode.NONE);
+      CountDownLatch release = holdFlusher();
+      try {
+        io.dovetail.testkit.Await.until(Duration.ofSeconds(30), "the stall is noticed",
+            dir::isStalled);
+        two.pressureScan();
+        io.dovetail.testkit.Await.until(Duration.ofSeconds(30), "the healthy file is flushed",
+            () -> onHealthy.flushedOffset() > PartitionFileFormat.headerLength("app-2"));
+        assertThat(onStalled.isFlushing()).as("not queued behind the hung flush").isFalse();
+      } finally {
+        release.countDown();
+      }
+    } finally {
+      healthy.stop(Duration.ofSeconds(10));
+      two.close();
+    }
+  }
+
+  /** An index that cannot be read at all (here a directory in its place) loses the file. */
+  @Test
+  void anIndexThatCannotBeReadAtAllLosesTheFile() throws Exception {
+    PartitionFile sealed = newFile(14);
+    append(sealed, 0, 0, payload(100));
+    sealed.seal().get(10, TimeUnit.SECONDS);
+    store.close();
+    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
+    fresh.addRecovered(List.of(found));
+    Path index = PartitionFileFormat.indexPath(found.dataPath());
+    Files.delete(index);
+    Files.createDirectory(index);
+    assertThatThrownBy(() -> found.openRead(null)).isInstanceOfSatisfying(
+        DovetailException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_IO_ERROR));
+    assertThat(fresh.drainLost()).as("reported lost").hasSize(1);
+    assertThat(found.state()).isEqualTo(PartitionFile.State.FAILED);
+    Files.deleteIfExists(index);
+    fresh.close();
+  }
+
+  /** A directory the start-up scan could not list stays out of use; a probe does not clear it. */
+  @Test
+  void aDirectoryTheScanCouldNotListTakesNoNewFilesUntilARestart() {
+    dir.markUnscanned("cannot list it");
+    dir.refresh(); // probes: the directory itself is writable
+    assertThat(dir.hasRoom()).isFalse();
+    assertThat(dir.status().getHealthy()).isFalse();
+  }
+
   @Test
   void applicationIdsCannotEscapeTheDirectory() {
     assertThat(PartitionFileFormat.encodeAppId("../../etc")).doesNotContain("/")
