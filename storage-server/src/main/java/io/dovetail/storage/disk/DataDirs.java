@@ -46,7 +46,13 @@ public final class DataDirs {
     dirs.forEach(DataDir::start);
   }
 
+  /**
+   * Stops every directory's flushers, waiting at most {@code timeout} for all of them together:
+   * stalled devices do not add up.
+   */
   public void stop(Duration timeout) {
-    dirs.forEach(d -> d.stop(timeout));
+    dirs.forEach(d -> d.flusher().beginStop());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    dirs.forEach(d -> d.flusher().awaitStop(deadline, timeout));
   }
 }

@@ -102,6 +102,12 @@ public final class Flusher {
    * {@code timeout} for the threads to end. Idempotent.
    */
   public void stop(Duration timeout) {
+    beginStop();
+    awaitStop(System.nanoTime() + timeout.toNanos(), timeout);
+  }
+
+  /** The first half of {@link #stop}: no new jobs, queued ones cancelled; does not wait. */
+  public void beginStop() {
     stopping = true;
     List<FlushJob> left = new ArrayList<>();
     queue.drainTo(left);
@@ -111,7 +117,14 @@ public final class Flusher {
         j.cancel();
       }
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
+  }
+
+  /**
+   * The second half of {@link #stop}: waits until {@code deadline} ({@link System#nanoTime()})
+   * for the threads to end, then cancels what was queued meanwhile.
+   */
+  public void awaitStop(long deadline, Duration timeout) {
+    List<FlushJob> left = new ArrayList<>();
     for (Thread t : threads) {
       try {
         long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
@@ -124,7 +137,6 @@ public final class Flusher {
         LOG.warn("{} did not finish its flush within {}", t.getName(), timeout);
       }
     }
-    left.clear();
     queue.drainTo(left);
     for (FlushJob j : left) {
       if (j != STOP) {
