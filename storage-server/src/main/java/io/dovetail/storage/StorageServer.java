@@ -197,17 +197,19 @@ public final class StorageServer implements AutoCloseable {
     long reserve = conf.get(StorageConfig.DISK_RESERVE);
     int flushers = conf.get(StorageConfig.FLUSHER_THREADS_PER_DIR);
     IOException last = null;
+    int usable = 0;
     for (int i = 0; i < paths.size(); i++) {
       try {
         DataDir d = new DataDir(i, Path.of(paths.get(i)), capacity, reserve, flushers);
         d.flushStallTimeout(conf.get(StorageConfig.FLUSH_STALL_TIMEOUT));
         list.add(d);
+        usable++;
       } catch (IOException e) {
-        LOG.error("Data directory {} is unusable and skipped: {}", paths.get(i), e.toString());
+        list.add(DataDir.unusable(i, Path.of(paths.get(i)), e));
         last = e;
       }
     }
-    if (list.isEmpty()) {
+    if (usable == 0) {
       throw new IOException("no usable data directory in " + paths, last);
     }
     return new DataDirs(list);

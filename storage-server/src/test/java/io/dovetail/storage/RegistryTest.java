@@ -8,6 +8,7 @@ import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.protocol.PushResponse;
 import io.dovetail.common.util.Lifecycle;
+import io.dovetail.proto.DiskStatus;
 import io.dovetail.proto.RegisterServerRequest;
 import io.dovetail.proto.SealedPartition;
 import io.dovetail.proto.ServerHeartbeatRequest;
@@ -214,6 +215,29 @@ class RegistryTest {
     assertThat(server.state()).isEqualTo(Lifecycle.State.RUNNING);
     assertThat(registry.exits).hasSize(1);
     assertThat(push("app-y", 1, 0, 1000).isOk()).isTrue();
+  }
+
+  /**
+   * A configured data directory that cannot be used at start (here a file where it should be) is
+   * reported unhealthy in registration and heartbeats: it was left out, and the server looked
+   * healthy with less capacity. The other directory serves.
+   */
+  @Test
+  void aDataDirectoryUnusableAtStartIsReportedUnhealthy() throws Exception {
+    server.close();
+    Path notADir = TestDirs.create("registry-file").resolve("not-a-dir");
+    Files.writeString(notADir, "x");
+    DovetailConf two = conf.copy().set(StorageConfig.DIRS.key(), dir + "," + notADir);
+    server = TestServers.start(two);
+    client.close();
+    client = new DataPlaneClient(two, "127.0.0.1", server.dataPort());
+    Await.until(WAIT, "a registration of the restarted server",
+        () -> registry.registrations.size() >= 2);
+    RegisterServerRequest reg = registry.registrations.get(registry.registrations.size() - 1);
+    assertThat(reg.getDisksList()).hasSize(2);
+    assertThat(reg.getDisksList()).filteredOn(DiskStatus::getHealthy)
+        .singleElement().satisfies(d -> assertThat(d.getPath()).isEqualTo(dir.toString()));
+    assertThat(push("app-z", 1, 0, 1000).isOk()).isTrue();
   }
 
   @Test

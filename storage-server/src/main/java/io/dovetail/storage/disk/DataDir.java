@@ -68,6 +68,33 @@ public final class DataDir {
     refresh();
   }
 
+  /** A directory that could not be opened at start: listed, reported unhealthy, never used. */
+  private DataDir(int index, Path path, String reason) {
+    this.index = index;
+    this.path = path.toAbsolutePath().normalize();
+    this.configuredCapacity = 0;
+    this.diskReserve = 0;
+    this.store = null;
+    this.flusher = new Flusher("dovetail-flusher-" + index, 0);
+    this.unscanned = reason;
+  }
+
+  /**
+   * A configured directory that cannot be used at start (missing mount, permissions, a file in
+   * its place): it stays in the list, so heartbeats and metrics report it unhealthy rather than
+   * the server looking healthy with less capacity, and takes no files until a restart.
+   */
+  /** False for a directory that could not be opened at start ({@link #unusable}). */
+  public boolean isUsable() {
+    return store != null;
+  }
+
+  public static DataDir unusable(int index, Path path, IOException cause) {
+    LOG.error("Data directory {} is unusable and takes no files until a restart: {}", path,
+        cause.toString());
+    return new DataDir(index, path, "unusable at start: " + cause);
+  }
+
   public int index() {
     return index;
   }
@@ -183,6 +210,9 @@ public final class DataDir {
    * and clears the mark if it works again. Blocking (a statfs call); not for event loops.
    */
   public void refresh() {
+    if (store == null) {
+      return; // unusable since start
+    }
     try {
       long total = store.getTotalSpace();
       long free = store.getUsableSpace();

@@ -41,6 +41,9 @@ public final class DirectoryScanner {
   public List<PartitionFile> scan(DataDirs dirs) {
     Map<PartitionKey, PartitionFile> found = new HashMap<>();
     for (DataDir dir : dirs.all()) {
+      if (!dir.isUsable()) {
+        continue; // could not be opened at start: reported unhealthy, never scanned or used
+      }
       try (DirectoryStream<Path> apps = Files.newDirectoryStream(dir.path(), Files::isDirectory)) {
         for (Path app : apps) {
           scanApp(dir, app, found);
