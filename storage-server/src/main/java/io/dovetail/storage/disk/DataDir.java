@@ -79,16 +79,16 @@ public final class DataDir {
     this.unscanned = reason;
   }
 
-  /**
-   * A configured directory that cannot be used at start (missing mount, permissions, a file in
-   * its place): it stays in the list, so heartbeats and metrics report it unhealthy rather than
-   * the server looking healthy with less capacity, and takes no files until a restart.
-   */
   /** False for a directory that could not be opened at start ({@link #unusable}). */
   public boolean isUsable() {
     return store != null;
   }
 
+  /**
+   * A configured directory that cannot be used at start (missing mount, permissions, a file in
+   * its place): it stays in the list, so heartbeats and metrics report it unhealthy rather than
+   * the server looking healthy with less capacity, and takes no files until a restart.
+   */
   public static DataDir unusable(int index, Path path, IOException cause) {
     LOG.error("Data directory {} is unusable and takes no files until a restart: {}", path,
         cause.toString());

@@ -71,6 +71,11 @@ public final class Flusher {
     }
   }
 
+  /** True while any of the writer threads runs. */
+  public boolean anyThreadAlive() {
+    return threads.stream().anyMatch(Thread::isAlive);
+  }
+
   /** Jobs waiting to run. */
   public int queued() {
     return queue.size();
@@ -143,6 +148,8 @@ public final class Flusher {
         j.cancel();
       }
     }
+    // A thread still in its flush (it outlived the deadline) ends when it comes back for a job.
+    queue.add(STOP);
   }
 
   @Override

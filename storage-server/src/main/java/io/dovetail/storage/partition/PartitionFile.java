@@ -571,15 +571,23 @@ public final class PartitionFile {
   }
 
   /**
-   * Failures of this process rather than of the file or its device: an interrupted read, no file
-   * descriptor left. Anything else (a corrupt or missing index, EIO, a permission) loses the file.
+   * Failures of this process rather than of the file or its device: an interrupted read, or no
+   * file descriptor left (seen by failing to open the file's own directory too: the error's text
+   * is the C library's, translated by locale). Anything else (a corrupt or missing index, EIO, a
+   * permission on the index) loses the file.
    */
-  private static boolean transientFailure(IOException e) {
+  private boolean transientFailure(IOException e) {
     if (e instanceof java.nio.channels.ClosedByInterruptException) {
       return true;
     }
-    String m = e.getMessage();
-    return m != null && m.contains("Too many open files");
+    if (e instanceof PartitionFileFormat.CorruptFileException) {
+      return false;
+    }
+    try (var ds = java.nio.file.Files.newDirectoryStream(dataPath.getParent())) {
+      return false; // this process can open files: the index itself is the problem
+    } catch (IOException | RuntimeException again) {
+      return true;
+    }
   }
 
   /** Loads the index of a file found at start. Blocking I/O when it is not loaded yet. */
