@@ -66,6 +66,15 @@ final class ClientOptions {
     }
   }
 
+  /** A storage server's data address given on the command line; a bad one is a usage error. */
+  static HostPort serverAddress(CommandLine cmd, String text) {
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+  }
+
   MetadataClient connect(CommandLine cmd) {
     DovetailConf conf = conf(cmd);
     return new MetadataClient(address(cmd, conf), conf);

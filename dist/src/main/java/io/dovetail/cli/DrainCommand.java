@@ -48,12 +48,7 @@ final class DrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    HostPort target;
-    try {
-      target = HostPort.parse(server);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    HostPort target = ClientOptions.serverAddress(spec.commandLine(), server);
     var out = spec.commandLine().getOut();
     try (MetadataClient mc = client.connect(spec.commandLine())) {
       DrainServerResponse resp;

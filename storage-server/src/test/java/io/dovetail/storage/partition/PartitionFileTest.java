@@ -108,6 +108,27 @@ class PartitionFileTest {
     return store.fileForWrite(sf, partition, 0);
   }
 
+  /** A file of partition {@code partition} holding one batch, sealed. */
+  private PartitionFile sealedFile(int partition) throws Exception {
+    PartitionFile f = newFile(partition);
+    append(f, 0, 0, payload(100));
+    f.seal().get(10, TimeUnit.SECONDS);
+    return f;
+  }
+
+  /** A store over the same directory, as after a restart (close the first one before). */
+  private PartitionStore restarted() {
+    return new PartitionStore(new DataDirs(List.of(dir)), budget, pool, Runnable::run,
+        Clock.systemUTC(), 32 * 1024, 0, 60_000);
+  }
+
+  /** The one sealed file a start-up scan of the directory finds, added to {@code fresh}. */
+  private PartitionFile recoverOne(PartitionStore fresh) {
+    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
+    fresh.addRecovered(List.of(found));
+    return found;
+  }
+
   /** Blocks the directory's flusher until the returned latch is counted down. */
   private CountDownLatch holdFlusher() throws InterruptedException {
     CountDownLatch running = new CountDownLatch(1);
@@ -368,9 +389,7 @@ class PartitionFileTest {
 
   @Test
   void scannerKeepsSealedFilesAndDeletesUnsealedOnes() throws Exception {
-    PartitionFile sealed = newFile(8);
-    append(sealed, 0, 0, payload(100));
-    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile sealed = sealedFile(8);
     PartitionFile open = newFile(9);
     for (int i = 0; i < 20; i++) {
       append(open, 0, i, payload(3000));
@@ -380,8 +399,7 @@ class PartitionFileTest {
     assertThat(unsealed).exists();
     store.close();
 
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionStore fresh = restarted();
     List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
     assertThat(found).singleElement().satisfies(p -> {
       assertThat(p.key()).isEqualTo(sealed.key());
@@ -405,15 +423,11 @@ class PartitionFileTest {
    */
   @Test
   void anIndexLoadRacingTheShuffleDeletionIsNotADiskFailure() throws Exception {
-    PartitionFile sealed = newFile(10);
-    append(sealed, 0, 0, payload(100));
-    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile sealed = sealedFile(10);
     store.close();
     long reservedBefore = dir.reservedBytes(); // the closed store's file keeps its reservation
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
-    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
-    fresh.addRecovered(List.of(found));
+    PartitionStore fresh = restarted();
+    PartitionFile found = recoverOne(fresh);
     assertThat(found.needsIndexLoad()).isTrue();
     // The index becomes a FIFO: loading it blocks until the test opens the other end, through a
     // second name that survives the deletion.
@@ -453,14 +467,10 @@ class PartitionFileTest {
    */
   @Test
   void anIndexThatCannotBeReadForNowKeepsTheSealedFile() throws Exception {
-    PartitionFile sealed = newFile(11);
-    append(sealed, 0, 0, payload(100));
-    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile sealed = sealedFile(11);
     store.close();
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
-    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
-    fresh.addRecovered(List.of(found));
+    PartitionStore fresh = restarted();
+    PartitionFile found = recoverOne(fresh);
 
     Thread.currentThread().interrupt();
     Throwable t;
@@ -491,14 +501,11 @@ class PartitionFileTest {
    */
   @Test
   void anUnreadableEntryDoesNotKeepTheScanFromFindingTheSealedFiles() throws Exception {
-    PartitionFile sealed = newFile(12);
-    append(sealed, 0, 0, payload(100));
-    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile sealed = sealedFile(12);
     Path odd = sealed.dataPath().resolveSibling("99-0" + PartitionFileFormat.DATA_SUFFIX);
     Files.createDirectories(odd.resolve("inside"));
     store.close();
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    PartitionStore fresh = restarted();
     List<PartitionFile> found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir)));
     assertThat(found).extracting(PartitionFile::key).containsExactly(sealed.key());
     assertThat(Files.isDirectory(odd.resolve("inside"))).as("left alone").isTrue();
@@ -575,14 +582,10 @@ class PartitionFileTest {
   /** An index that cannot be read at all (here a directory in its place) loses the file. */
   @Test
   void anIndexThatCannotBeReadAtAllLosesTheFile() throws Exception {
-    PartitionFile sealed = newFile(14);
-    append(sealed, 0, 0, payload(100));
-    sealed.seal().get(10, TimeUnit.SECONDS);
+    PartitionFile sealed = sealedFile(14);
     store.close();
-    PartitionStore fresh = new PartitionStore(new DataDirs(List.of(dir)), budget, pool,
-        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
-    PartitionFile found = new DirectoryScanner(fresh).scan(new DataDirs(List.of(dir))).get(0);
-    fresh.addRecovered(List.of(found));
+    PartitionStore fresh = restarted();
+    PartitionFile found = recoverOne(fresh);
     Path index = PartitionFileFormat.indexPath(found.dataPath());
     Files.delete(index);
     Files.createDirectory(index);
