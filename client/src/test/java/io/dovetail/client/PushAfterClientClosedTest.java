@@ -38,9 +38,7 @@ class PushAfterClientClosedTest {
         pusher.push(0, payload, 1); // gathered, not sent yet
         bytes[0] ^= 1; // corrupted after its checksum: the server answers CHECKSUM_MISMATCH
         CompletableFuture<Void> flush = CompletableFuture.runAsync(pusher::flush);
-        Await.until(Duration.ofSeconds(30), "a resend is queued",
-            () -> !((java.util.concurrent.ScheduledThreadPoolExecutor) client.retryExecutor())
-                .getQueue().isEmpty());
+        awaitQueuedResend(client);
         client.close();
         // A hang guard, not a timing check.
         assertThatThrownBy(() -> flush.get(60, TimeUnit.SECONDS))
@@ -71,9 +69,7 @@ class PushAfterClientClosedTest {
         bytes[0] ^= 1; // refused with CHECKSUM_MISMATCH once sent
         CompletableFuture<Void> second = CompletableFuture.runAsync(
             () -> pusher.push(1, Payloads.buf(Payloads.bytes(4, 40_000)), 1));
-        Await.until(Duration.ofSeconds(30), "a resend is queued",
-            () -> !((java.util.concurrent.ScheduledThreadPoolExecutor) client.retryExecutor())
-                .getQueue().isEmpty());
+        awaitQueuedResend(client);
         assertThat(second).as("waiting for room").isNotDone();
         client.close();
         // A hang guard, not a timing check.
@@ -111,5 +107,12 @@ class PushAfterClientClosedTest {
         pusher.close();
       }
     }
+  }
+
+  /** Until a resend waits on the client's retry executor. */
+  private static void awaitQueuedResend(DovetailClient client) {
+    Await.until(Duration.ofSeconds(30), "a resend is queued",
+        () -> !((java.util.concurrent.ScheduledThreadPoolExecutor) client.retryExecutor())
+            .getQueue().isEmpty());
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dovetail.testkit.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** How a directory's writer threads stop. */
@@ -19,23 +18,7 @@ class FlusherTest {
   void aThreadThatOutlivesTheStopDeadlineEndsWhenItsFlushReturns() throws Exception {
     Flusher f = new Flusher("flusher-test", 1);
     f.start();
-    CountDownLatch running = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    f.submit(new FlushJob() {
-      @Override
-      public void run() {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-
-      @Override
-      public void cancel() {}
-    });
-    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    CountDownLatch release = HeldFlush.hold(f);
     f.stop(Duration.ofMillis(1));
     assertThat(f.anyThreadAlive()).as("still in its flush").isTrue();
     release.countDown();

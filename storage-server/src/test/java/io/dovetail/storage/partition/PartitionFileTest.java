@@ -14,7 +14,7 @@ import io.dovetail.common.protocol.BatchHeader;
 import io.dovetail.common.protocol.OpenStreamRequest;
 import io.dovetail.storage.disk.DataDir;
 import io.dovetail.storage.disk.DataDirs;
-import io.dovetail.storage.disk.FlushJob;
+import io.dovetail.storage.disk.HeldFlush;
 import io.dovetail.storage.memory.ChunkPool;
 import io.dovetail.storage.memory.CopyCredit;
 import io.dovetail.storage.memory.MemoryBudget;
@@ -131,26 +131,7 @@ class PartitionFileTest {
 
   /** Blocks the directory's flusher until the returned latch is counted down. */
   private CountDownLatch holdFlusher() throws InterruptedException {
-    CountDownLatch running = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    dir.flusher().submit(new FlushJob() {
-      @Override
-      public void run() {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-
-      @Override
-      public void cancel() {
-        running.countDown();
-      }
-    });
-    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-    return release;
+    return HeldFlush.hold(dir.flusher());
   }
 
   private static byte[] bytesOf(Object body) throws Exception {
