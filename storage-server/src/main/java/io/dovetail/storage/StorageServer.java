@@ -231,7 +231,7 @@ public final class StorageServer implements AutoCloseable {
 
   private void housekeeping() {
     try {
-      dirs.refreshAll();
+      dirs.refreshAllLater();
       store.expireTombstones();
       if (budget.used() > budget.highWatermark() || budget.waitingBytes() > 0) {
         store.requestPressureFlush();

@@ -8,8 +8,13 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.dovetail.common.util.Threads;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +39,12 @@ public final class DataDir {
   private final long diskReserve;
   private final FileStore store;
   private final Flusher flusher;
+  /**
+   * This directory's blocking chores (unlinks, free-space checks) on a thread of its own, so a
+   * device that hangs holds up only its own; null for an unusable directory.
+   */
+  private final ExecutorService chores;
+  private final AtomicBoolean refreshQueued = new AtomicBoolean();
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicLong onDisk = new AtomicLong();
   private volatile long capacity;
@@ -65,6 +76,7 @@ public final class DataDir {
     this.store = Files.getFileStore(this.path);
     probe();
     this.flusher = new Flusher("dovetail-flusher-" + index, flusherThreads);
+    this.chores = Executors.newSingleThreadExecutor(Threads.named("dovetail-dir-chores-" + index));
     refresh();
   }
 
@@ -76,6 +88,7 @@ public final class DataDir {
     this.diskReserve = 0;
     this.store = null;
     this.flusher = new Flusher("dovetail-flusher-" + index, 0);
+    this.chores = null;
     this.unscanned = reason;
   }
 
@@ -236,6 +249,38 @@ public final class DataDir {
     }
   }
 
+  /** {@link #refresh} on this directory's chore thread, unless one is queued already. */
+  public void refreshLater() {
+    if (refreshQueued.compareAndSet(false, true)) {
+      runChore(() -> {
+        refreshQueued.set(false);
+        refresh();
+      });
+    }
+  }
+
+  /**
+   * Runs blocking work on this directory (an unlink) on its chore thread, behind earlier chores.
+   * After {@link #stopChores} the chore is dropped: a stopping server must not block on a device,
+   * and what was not deleted is found and cleaned at the next start.
+   */
+  public void runChore(Runnable chore) {
+    if (chores == null) {
+      return; // unusable since start: it holds no files of this run
+    }
+    try {
+      chores.execute(() -> {
+        try {
+          chore.run();
+        } catch (RuntimeException e) {
+          LOG.error("A chore on data directory {} failed", path, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Data directory {} stopped; chore dropped", path);
+    }
+  }
+
   /**
    * An I/O error hit a file in this directory. A full disk is not a health problem (the space
    * accounting refuses new data); any other error keeps new files away until a probe succeeds.
@@ -283,7 +328,31 @@ public final class DataDir {
   }
 
   public void stop(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     flusher.stop(timeout);
+    stopChores(deadline);
+  }
+
+  /**
+   * Lets queued chores run until {@code deadline} ({@link System#nanoTime()}); what is left then
+   * is dropped (leftovers are cleaned at the next start).
+   */
+  public void stopChores(long deadline) {
+    if (chores == null) {
+      return;
+    }
+    chores.shutdown();
+    try {
+      long wait = Math.max(0, deadline - System.nanoTime());
+      if (!chores.awaitTermination(wait, TimeUnit.NANOSECONDS)) {
+        int left = chores.shutdownNow().size();
+        LOG.warn("Data directory {}: {} chores left undone at stop (its device may hang)", path,
+            left);
+      }
+    } catch (InterruptedException e) {
+      chores.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

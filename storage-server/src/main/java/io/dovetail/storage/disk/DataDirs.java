@@ -34,8 +34,14 @@ public final class DataDirs {
     return null;
   }
 
+  /** Refreshes every directory now, on the caller's thread (blocking). */
   public void refreshAll() {
     dirs.forEach(DataDir::refresh);
+  }
+
+  /** Refreshes every directory on its own chore thread: one that hangs delays only itself. */
+  public void refreshAllLater() {
+    dirs.forEach(DataDir::refreshLater);
   }
 
   public List<DiskStatus> status() {
@@ -54,5 +60,6 @@ public final class DataDirs {
     dirs.forEach(d -> d.flusher().beginStop());
     long deadline = System.nanoTime() + timeout.toNanos();
     dirs.forEach(d -> d.flusher().awaitStop(deadline, timeout));
+    dirs.forEach(d -> d.stopChores(deadline));
   }
 }

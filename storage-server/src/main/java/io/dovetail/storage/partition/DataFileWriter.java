@@ -17,12 +17,14 @@ import org.slf4j.LoggerFactory;
  * The disk side of one partition file ({@link PartitionFileFormat}): creates the data file with
  * its header on the first write, appends flushed chunks with one gathering write, syncs and writes
  * the index at seal, deletes both files, and keeps the directory's on-disk count right. Blocking;
- * runs on the directory's flusher, except {@link #delete}. Not thread-safe: the owning
+ * runs on the directory's flusher, except {@link #delete} (on its chore thread). Not thread-safe: the owning
  * {@link PartitionFile} runs one job at a time and deletes only when none runs (its lock gives the
  * hand-over its happens-before).
  */
 final class DataFileWriter {
   private static final Logger LOG = LoggerFactory.getLogger(DataFileWriter.class);
+  /** Each attempt loses only to a prune that ran between its two calls. */
+  private static final int MAX_OPEN_ATTEMPTS = 5;
 
   private final PartitionKey key;
   private final long incarnation;
@@ -98,15 +100,18 @@ final class DataFileWriter {
   }
 
   private void open() throws IOException {
-    try {
-      Files.createDirectories(dataPath.getParent());
-      channel = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (NoSuchFileException e) {
-      // A cleanup removed an empty parent between the two calls: once more.
-      Files.createDirectories(dataPath.getParent());
-      channel = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Files.createDirectories(dataPath.getParent());
+        channel = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+        return;
+      } catch (NoSuchFileException e) {
+        // A deletion pruned an empty parent between the two calls: create it again.
+        if (attempt == MAX_OPEN_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -122,6 +127,7 @@ final class DataFileWriter {
     }
     dir.deleted(onDisk);
     onDisk = 0;
+    PartitionFileFormat.pruneEmptyDirs(dir.path(), dataPath.getParent());
   }
 
   void closeQuietly() {

@@ -497,7 +497,7 @@ public final class PartitionFile {
   private void cleanupAfterJob() {
     PartitionBuffer.release(buffer.removeAll());
     if (dir != null) {
-      store.deleteLater(this::deleteFromDisk);
+      dir.runChore(this::deleteFromDisk);
     }
   }
 

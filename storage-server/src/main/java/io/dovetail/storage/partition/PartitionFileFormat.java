@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk layout of partition files. Stateless; thread-safe.
@@ -41,6 +44,7 @@ import java.util.zip.CRC32C;
  * a leading '.') written as {@code %XX} per UTF-8 byte, so no id can escape the directory.
  */
 public final class PartitionFileFormat {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionFileFormat.class);
   public static final short VERSION = 1;
   static final byte[] DATA_MAGIC = "DVTLPART".getBytes(StandardCharsets.US_ASCII);
   static final byte[] INDEX_MAGIC = "DVTLINDX".getBytes(StandardCharsets.US_ASCII);
@@ -101,6 +105,24 @@ public final class PartitionFileFormat {
 
   static Path shuffleDir(Path root, String appId, int shuffleId) {
     return root.resolve(encodeAppId(appId)).resolve(Integer.toString(shuffleId));
+  }
+
+  /**
+   * Removes {@code dir} and then its parents up to (not including) {@code root}, each only if it
+   * is empty; stops at the first that is not. Writers recreate a directory pruned under them
+   * ({@link DataFileWriter}), so pruning may race them.
+   */
+  static void pruneEmptyDirs(Path root, Path dir) {
+    for (Path d = dir; d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+      try {
+        Files.deleteIfExists(d);
+      } catch (DirectoryNotEmptyException e) {
+        return;
+      } catch (IOException e) {
+        LOG.debug("Cannot remove empty directory {}: {}", d, e.toString());
+        return;
+      }
+    }
   }
 
   static Path dataPath(Path root, PartitionKey k) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Event-loop methods ({@link #shuffleForWrite}, {@link #fileForWrite}, {@link #file},
  * {@link #seal}) never block. Deletion and abandonment release memory at once and unlink files on
- * the {@code background} executor.
+ * their directory's chore thread ({@link DataDir#runChore}); pressure scans run on the {@code
+ * background} executor, which therefore never waits for a device.
  */
 public final class PartitionStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionStore.class);
@@ -82,7 +83,7 @@ public final class PartitionStore implements AutoCloseable {
   private volatile boolean syncOnSeal;
 
   /**
-   * @param background runs deletions and pressure scans (blocking work, off the event loops)
+   * @param background runs pressure scans (off the event loops; they never touch a disk)
    * @param lowWatermark accounted bytes that pressure flushing aims for
    */
   public PartitionStore(DataDirs dirs, MemoryBudget budget, ChunkPool chunks,
@@ -242,14 +243,10 @@ public final class PartitionStore implements AutoCloseable {
       f.discard(PartitionFile.State.DELETED);
     }
     for (DataDir d : dirs.all()) {
-      deleteLater(() -> {
-        try {
-          Files.deleteIfExists(PartitionFileFormat.shuffleDir(d.path(), id.appId(),
-              id.shuffleId()));
-        } catch (IOException e) {
-          // Not empty (a flush still ends) or already gone: cleaned at the next start.
-        }
-      });
+      // Behind the files' own unlinks on the same thread; a file still flushing prunes the
+      // directories itself when it is deleted.
+      d.runChore(() -> PartitionFileFormat.pruneEmptyDirs(d.path(),
+          PartitionFileFormat.shuffleDir(d.path(), id.appId(), id.shuffleId())));
     }
     LOG.info("Deleted shuffle {} ({} files)", id, sf.files.size());
   }
@@ -386,14 +383,6 @@ public final class PartitionStore implements AutoCloseable {
   void flushCompleted() {
     if (budget.waitingBytes() > 0 || budget.used() > budget.highWatermark()) {
       requestPressureFlush();
-    }
-  }
-
-  void deleteLater(Runnable deletion) {
-    try {
-      background.execute(deletion);
-    } catch (RejectedExecutionException e) {
-      deletion.run();
     }
   }
 

@@ -363,9 +363,66 @@ class PartitionFileTest {
     assertThat(f.state()).isEqualTo(PartitionFile.State.DELETED);
     assertThat(append(f, 0, 99, payload(10))).isEqualTo(ErrorCode.UNKNOWN_SHUFFLE);
     assertThat(store.shuffleForWrite("app-1", 7)).as("tombstone").isNull();
-    io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "files deleted",
-        () -> !Files.exists(root.resolve("app-1/7")) && budget.used() == 0
+    // The application's directory goes too, now empty: a long-running server would otherwise
+    // keep one directory per application it ever served.
+    io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "files and directories deleted",
+        () -> !Files.exists(root.resolve("app-1")) && budget.used() == 0
             && dir.reservedBytes() == 0);
+    assertThat(root).as("the data directory itself stays").isDirectory();
+  }
+
+  /**
+   * A file created after its empty directories were pruned by a deletion gets them back, and a
+   * deletion on one directory whose device hangs holds up neither another directory's deletions
+   * nor anything else: each directory has its own chore thread.
+   */
+  @Test
+  void deletionsOfOneDirectoryDoNotWaitForAnother() throws Exception {
+    DataDir other = new DataDir(1, TestDirs.create("partition-file-b"), 0, 0, 1);
+    other.start();
+    PartitionStore two = new PartitionStore(new DataDirs(List.of(dir, other)), budget, pool,
+        Runnable::run, Clock.systemUTC(), 32 * 1024, 0, 60_000);
+    two.incarnation(42);
+    CountDownLatch hung = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    dir.runChore(() -> {
+      holding.countDown();
+      try {
+        hung.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+      PartitionStore.ShuffleFiles sf = two.shuffleForWrite("app-3", 1);
+      PartitionFile a = two.fileForWrite(sf, 0, 0);
+      PartitionFile b = two.fileForWrite(sf, 1, 0);
+      assertThat(a.dataPath().startsWith(root)).isTrue();
+      assertThat(b.dataPath().startsWith(other.path())).isTrue();
+      append(a, 0, 0, payload(100));
+      append(b, 0, 0, payload(100));
+      a.seal().get(10, TimeUnit.SECONDS);
+      b.seal().get(10, TimeUnit.SECONDS);
+      two.removeShuffle(new ShuffleId("app-3", 1));
+      io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "the other directory cleaned",
+          () -> !Files.exists(other.path().resolve("app-3")) && other.reservedBytes() == 0);
+      assertThat(a.dataPath()).as("waits for its own directory's chores").exists();
+      hung.countDown();
+      io.dovetail.testkit.Await.until(Duration.ofSeconds(10), "the hung directory cleaned",
+          () -> !Files.exists(root.resolve("app-3")) && dir.reservedBytes() == 0);
+
+      // A new shuffle of the same application recreates the pruned directories.
+      PartitionStore.ShuffleFiles again = two.shuffleForWrite("app-3", 2);
+      PartitionFile c = two.fileForWrite(again, 0, 0);
+      append(c, 0, 0, payload(100));
+      c.seal().get(10, TimeUnit.SECONDS);
+      assertThat(c.dataPath()).exists();
+    } finally {
+      hung.countDown();
+      other.stop(Duration.ofSeconds(10));
+      two.close();
+    }
   }
 
   @Test
