@@ -52,6 +52,7 @@ class MetadataReconnectTest {
     try (ServerSocket refuser = new ServerSocket()) {
       refuser.setReuseAddress(true);
       refuser.bind(new InetSocketAddress("127.0.0.1", port));
+      refuser.setSoTimeout(60_000); // a client that never comes fails the test, not hangs it
       channel.getState(true);
       while (attempts.get() < n) {
         try (Socket s = refuser.accept()) {

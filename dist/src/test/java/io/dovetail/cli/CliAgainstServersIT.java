@@ -151,14 +151,16 @@ class CliAgainstServersIT {
     apps.add("after-drain");
     ShuffleLayout layout = client.registerShuffle("after-drain", 0, 1, 8, 1);
     assertThat(layout.getServersList()).extracting(ServerInfo::getDataPort).doesNotContain(port);
-    Thread.sleep(1_500);
+    // It heard it drains (the log line comes before its check of what it holds) and stays.
+    Await.until(WAIT, "the drained server hears of the drain",
+        () -> drained.log().contains("Draining: serving what this server holds"));
     assertThat(drained.isAlive()).isTrue();
+    assertThat(drained.log()).doesNotContain("said goodbye");
 
     CompletableFuture<CliRun> wait = CompletableFuture.supplyAsync(() ->
         CliRun.of("drain", "--metadata", address, "--wait", "--timeout", "60",
             "127.0.0.1:" + port));
-    Thread.sleep(500);
-    assertThat(wait).isNotDone();
+    // It can only report the exit (below) if it waited for it: the server holds data until now.
     apps.forEach(client::unregisterApplication);
     apps.clear();
     CliRun waited = wait.get(90, TimeUnit.SECONDS);

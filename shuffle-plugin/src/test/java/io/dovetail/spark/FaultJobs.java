@@ -98,7 +98,12 @@ final class FaultJobs {
    */
   static JavaPairRDD<Integer, Long> sumsAfter(JavaSparkContext jsc, String marker) {
     return records(jsc).partitionBy(new HashPartitioner(8)).mapPartitionsToPair(it -> {
+      // Bounded: a listener that failed to create the marker fails the job, not hangs it.
+      long deadline = System.currentTimeMillis() + 180_000;
       while (!Files.exists(Path.of(marker))) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("no " + marker + " after 180 s");
+        }
         Thread.sleep(50);
       }
       Map<Integer, Long> sums = new TreeMap<>();

@@ -53,28 +53,33 @@ final class SparkStandaloneCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    JavaProcess master = spark("org.apache.spark.deploy.master.Master", "master", "127.0.0.1",
-        dir, "--host", "127.0.0.1", "--port", "0", "--webui-port", "0");
-    Await.until(Duration.ofSeconds(90), "Spark master up", () -> {
-      alive(master);
-      return master.log().contains("I have been elected leader");
-    });
-    // Port 0: the master binds a free port itself and names it in its log.
-    Matcher url = MASTER_URL.matcher(master.log());
-    if (!url.find()) {
-      throw new IllegalStateException("the Spark master did not log its URL:\n"
-          + master.logTail(40));
-    }
-    masterUrl = url.group(1);
-    for (int i = 0; i < WORKER_HOSTS.length; i++) {
-      String host = WORKER_HOSTS[i];
-      JavaProcess worker = spark("org.apache.spark.deploy.worker.Worker", "worker-" + i, host,
-          dir, "--host", host, "--cores", "1", "--memory", "3g", "--webui-port", "0",
-          "--work-dir", dir.resolve("work-" + i).toString(), masterUrl());
-      Await.until(Duration.ofSeconds(90), "Spark worker on " + host + " registered", () -> {
-        alive(worker);
-        return worker.log().contains("Successfully registered with master");
+    try {
+      JavaProcess master = spark("org.apache.spark.deploy.master.Master", "master", "127.0.0.1",
+          dir, "--host", "127.0.0.1", "--port", "0", "--webui-port", "0");
+      Await.until(Duration.ofSeconds(90), "Spark master up", () -> {
+        alive(master);
+        return master.log().contains("I have been elected leader");
       });
+      // Port 0: the master binds a free port itself and names it in its log.
+      Matcher url = MASTER_URL.matcher(master.log());
+      if (!url.find()) {
+        throw new IllegalStateException("the Spark master did not log its URL:\n"
+            + master.logTail(40));
+      }
+      masterUrl = url.group(1);
+      for (int i = 0; i < WORKER_HOSTS.length; i++) {
+        String host = WORKER_HOSTS[i];
+        JavaProcess worker = spark("org.apache.spark.deploy.worker.Worker", "worker-" + i, host,
+            dir, "--host", host, "--cores", "1", "--memory", "3g", "--webui-port", "0",
+            "--work-dir", dir.resolve("work-" + i).toString(), masterUrl());
+        Await.until(Duration.ofSeconds(90), "Spark worker on " + host + " registered", () -> {
+          alive(worker);
+          return worker.log().contains("Successfully registered with master");
+        });
+      }
+    } catch (RuntimeException | Error e) {
+      close(); // the caller never gets the cluster to close
+      throw e;
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -93,6 +94,13 @@ final class FakeRegistry implements AutoCloseable {
   public void close() {
     server.shutdownNow();
     executor.shutdownNow();
+    try {
+      // The listening socket closes asynchronously: a test that binds the port next waits.
+      server.awaitTermination(10, TimeUnit.SECONDS);
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private final class Service extends StorageRegistryGrpc.StorageRegistryImplBase {

@@ -169,6 +169,7 @@ class RegistryTest {
     try (ServerSocket refuser = new ServerSocket()) {
       refuser.setReuseAddress(true);
       refuser.bind(new InetSocketAddress("127.0.0.1", port));
+      refuser.setSoTimeout(60_000); // a client that never comes fails the test, not hangs it
       for (int attempts = 0; attempts < 5; attempts++) {
         refuser.accept().close();
       }

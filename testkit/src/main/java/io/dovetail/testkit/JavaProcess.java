@@ -76,13 +76,19 @@ public final class JavaProcess implements AutoCloseable {
     awaitExit(Duration.ofSeconds(30));
   }
 
-  /** SIGTERM (shutdown hooks run), then wait; SIGKILL if it does not exit in time. */
+  /**
+   * SIGTERM (shutdown hooks run), then wait; SIGKILL if it does not exit in time. Processes it
+   * started and left behind (a killed Spark worker's executors) are killed too: once it is gone
+   * they are no longer its descendants, and {@link #close} could not find them.
+   */
   public int stop(Duration timeout) {
+    List<ProcessHandle> children = process.descendants().toList();
     process.destroy();
     if (!awaitExit(timeout)) {
       process.destroyForcibly();
       awaitExit(Duration.ofSeconds(30));
     }
+    children.forEach(ProcessHandle::destroyForcibly);
     return process.exitValue();
   }
 

@@ -81,9 +81,14 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Starts the metadata server and {@code n} storage servers, waiting until each serves. */
   public ProcessCluster start(int n) {
-    startMetadata();
-    for (int i = 0; i < n; i++) {
-      addStorage(Map.of()).start();
+    try {
+      startMetadata();
+      for (int i = 0; i < n; i++) {
+        addStorage(Map.of()).start();
+      }
+    } catch (RuntimeException | Error e) {
+      close(); // the caller never gets the cluster to close: nothing started may outlive this
+      throw e;
     }
     return this;
   }
@@ -144,7 +149,12 @@ public final class ProcessCluster implements AutoCloseable {
       args.add(portFile.toString());
       JavaProcess p = JavaProcess.builder(main).name(name).args(args)
           .logFile(baseDir.resolve(name + ".log")).start();
-      return new Launched(p, PortFile.await(portFile, p, START_TIMEOUT));
+      try {
+        return new Launched(p, PortFile.await(portFile, p, START_TIMEOUT));
+      } catch (RuntimeException | Error e) {
+        p.close(); // not recorded yet, so close() would not find it
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

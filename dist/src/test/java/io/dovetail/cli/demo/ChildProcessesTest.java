@@ -48,9 +48,9 @@ class ChildProcessesTest {
           List.of("bash", "-c", "echo one; echo two; echo oops >&2; echo \"$DEMO_VAR\""),
           Map.of("DEMO_VAR", "three"), dir.resolve("talker.log"), lines::add);
       assertThat(c.process().waitFor()).isZero();
-      Await.until(Duration.ofSeconds(5), "relayed", () -> lines.size() == 3);
+      Await.until(Duration.ofSeconds(30), "relayed", () -> lines.size() == 3);
       assertThat(lines).containsExactly("one", "two", "three");
-      Await.until(Duration.ofSeconds(5), "logged", () -> c.logTail(10).contains("three"));
+      Await.until(Duration.ofSeconds(30), "logged", () -> c.logTail(10).contains("three"));
       assertThat(c.logTail(10)).contains("one", "two", "oops", "three");
     }
   }

@@ -65,8 +65,9 @@ class ShuffleBookkeepingTest {
         new DovetailConf())) {
       driver.runtime().ensureApplication("app-dropped");
       assertThat(applications(other)).contains("app-dropped");
+      // Returns only once the application is gone. Whether it is still absent a moment later
+      // depends on the driver's next heartbeat (every 100 ms), so that is not asserted.
       other.unregisterApplication("app-dropped");
-      assertThat(applications(other)).doesNotContain("app-dropped");
 
       Await.until(Duration.ofSeconds(30), "the driver registers its application again",
           () -> applications(other).contains("app-dropped"));
