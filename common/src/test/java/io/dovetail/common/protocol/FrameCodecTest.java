@@ -270,6 +270,14 @@ class FrameCodecTest {
     ByteBuf negative = header(10 + 2 + 1 + 4 + 8 + 1 + 4, 1, 3);
     negative.writeShort(1).writeByte('a').writeInt(1).writeLong(1).writeByte(0).writeInt(-1);
     assertThat(rejectionOf(negative)).isEqualTo(ErrorCode.MALFORMED_FRAME);
+    // Replica targets no server can have: a port out of range, an empty host.
+    for (ReplicaTarget bad : List.of(new ReplicaTarget("127.0.0.1", 70_000, 1),
+        new ReplicaTarget("127.0.0.1", 0, 1), new ReplicaTarget("", 9401, 1))) {
+      PushRequest p = push("a", new byte[] {1});
+      ByteBuf wire = wire(new PushRequest(p.appId(), p.shuffleId(), 1, (byte) 0, List.of(bad),
+          p.batches(), p.payloads()).requestId(1));
+      assertThat(rejectionOf(wire)).as(bad.toString()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+    }
   }
 
   @Test

@@ -95,6 +95,11 @@ public final class Replicator implements AutoCloseable {
             if (err != null) {
               failed.set(0, batches.size());
               note(message, t, DovetailException.codeOf(err), err.getMessage());
+            } else if (!inRange(resp, batches.size())) {
+              // A broken or hostile peer: no batch of the frame can count as replicated there.
+              failed.set(0, batches.size());
+              note(message, t, ErrorCode.UNEXPECTED_MESSAGE,
+                  "answered with a batch index outside the " + batches.size() + " it was sent");
             } else {
               for (PushResponse.Failure f : resp.failures()) {
                 failed.set(f.batchIndex());
@@ -113,6 +118,15 @@ public final class Replicator implements AutoCloseable {
       payload.release();
     }
     return done;
+  }
+
+  private static boolean inRange(PushResponse resp, int batches) {
+    for (PushResponse.Failure f : resp.failures()) {
+      if (f.batchIndex() < 0 || f.batchIndex() >= batches) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int[] payloadStarts(PushRequest req) {
@@ -142,9 +156,16 @@ public final class Replicator implements AutoCloseable {
     return new Result(out, message.toString());
   }
 
-  /** Sends {@code copy} (taking over its body) to {@code target}. */
+  /** Sends {@code copy} (taking over its body) to {@code target}; never throws. */
   private CompletableFuture<PushResponse> send(ReplicaTarget target, PushRequest copy) {
-    HostPort peer = new HostPort(target.host(), target.port());
+    HostPort peer;
+    try {
+      peer = new HostPort(target.host(), target.port());
+    } catch (IllegalArgumentException e) {
+      copy.release();
+      return CompletableFuture.failedFuture(new DovetailException(ErrorCode.MALFORMED_FRAME,
+          "invalid replica address: " + e.getMessage()));
+    }
     TransportClient c = clients.get(peer);
     if (c != null && c.isActive()) {
       return forgetOnTimeout(peer, c, asPush(c.request(copy)));
