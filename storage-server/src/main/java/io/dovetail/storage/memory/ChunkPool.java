@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Chunks come in power-of-two size classes from {@value #MIN_CLASS} to {@value #MAX_CLASS}
  * bytes. A freed chunk of a class is kept (most recently freed first, so its pages are still
- * warm) while the idle bytes plus the bytes the budget accounts stay within the budget's limit,
- * so the memory resident for chunks never exceeds the limit. Reuse matters: a general-purpose
+ * warm) while the idle bytes plus the bytes the budget accounts stay within the budget's limit;
+ * when the budget grows past that (new chunks of other classes, admitted frames), idle buffers
+ * are freed ({@link #trimToFit}, the coldest of the largest class first), so the memory resident
+ * for chunks and frames never exceeds the limit. Reuse matters: a general-purpose
  * pool returns memory it no longer needs, and touching fresh pages costs far more than copying
  * into warm ones. Chunks of other sizes (cut down when memory is tight) come from
  * {@code fallback} and are never kept.
@@ -46,6 +48,7 @@ public final class ChunkPool implements AutoCloseable {
     for (int i = 0; i < CLASSES; i++) {
       free.add(new ConcurrentLinkedDeque<>());
     }
+    budget.growthListener(this::trimToFit);
   }
 
   /** The size class of {@code capacity}, or -1 when it is not one. */
@@ -60,6 +63,7 @@ public final class ChunkPool implements AutoCloseable {
   public ByteBuf take(int capacity) {
     int c = sizeClass(capacity);
     if (c < 0) {
+      trimToFit();
       return fallback.directBuffer(capacity, capacity);
     }
     ByteBuf b = free.get(c).pollFirst();
@@ -67,7 +71,24 @@ public final class ChunkPool implements AutoCloseable {
       idleBytes.addAndGet(-capacity);
       return b;
     }
+    trimToFit();
     return classAllocator.directBuffer(capacity, capacity);
+  }
+
+  /**
+   * Frees idle buffers while they and the bytes the budget accounts exceed its limit. Cheap when
+   * they do not (two reads); any thread.
+   */
+  public void trimToFit() {
+    long excess = idleBytes.get() + budget.used() - budget.limit();
+    for (int c = CLASSES - 1; c >= 0 && excess > 0; c--) {
+      ConcurrentLinkedDeque<ByteBuf> q = free.get(c);
+      for (ByteBuf b; excess > 0 && (b = q.pollLast()) != null; ) {
+        idleBytes.addAndGet(-b.capacity());
+        excess -= b.capacity();
+        b.release();
+      }
+    }
   }
 
   /** Takes back a buffer from {@link #take}: kept for reuse, or released. */

@@ -62,6 +62,7 @@ public final class MemoryBudget implements FrameAdmission {
   /** Guarded by {@code this}. */
   private long waitingBytes;
   private volatile Runnable pressureListener = () -> { };
+  private volatile Runnable growthListener = () -> { };
 
   private record Waiter(long bytes, long cap, Runnable wakeUp) {}
 
@@ -85,6 +86,14 @@ public final class MemoryBudget implements FrameAdmission {
    */
   public void pressureListener(Runnable listener) {
     this.pressureListener = listener;
+  }
+
+  /**
+   * Sets what runs (on any thread, without blocking) after every reservation: the chunk pool
+   * frees idle buffers there, so idle and accounted memory together stay within the limit.
+   */
+  public void growthListener(Runnable listener) {
+    this.growthListener = listener;
   }
 
   public long limit() {
@@ -215,6 +224,7 @@ public final class MemoryBudget implements FrameAdmission {
         if (next > highWatermark) {
           pressureListener.run();
         }
+        growthListener.run();
         return true;
       }
     }

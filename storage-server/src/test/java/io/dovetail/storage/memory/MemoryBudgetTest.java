@@ -138,6 +138,40 @@ class MemoryBudgetTest {
     assertThat(pool.idleBytes()).isZero();
   }
 
+  /**
+   * Idle buffers of one class do not stay beside new memory of another, or beside admitted
+   * frames: idle plus accounted bytes stay within the limit (they reached about twice it when
+   * flushed 1 MiB chunks sat idle while pushes filled 8 KiB ones).
+   */
+  @Test
+  void idleBuffersAreFreedAsTheBudgetGrowsElsewhere() {
+    MemoryBudget b = new MemoryBudget(4 << 20, 4 << 20);
+    ChunkPool pool = new ChunkPool(PooledByteBufAllocator.DEFAULT,
+        PooledByteBufAllocator.DEFAULT, b);
+    try {
+      List<Chunk> big = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        assertThat(b.tryReserveNow(1 << 20)).isTrue();
+        big.add(Chunk.allocate(pool, b, 1 << 20, 0));
+      }
+      big.forEach(Chunk::release);
+      assertThat(pool.idleBytes()).as("flushed chunks kept for reuse").isEqualTo(3 << 20);
+      List<Chunk> small = new ArrayList<>();
+      while (b.tryReserveNow(8192)) {
+        small.add(Chunk.allocate(pool, b, 8192, 0));
+        assertThat(pool.idleBytes() + b.used()).isLessThanOrEqualTo(b.limit());
+      }
+      small.forEach(Chunk::release);
+      pool.give(pool.take(1 << 20));
+      assertThat(b.tryAdmit(MessageType.PUSH, 1 << 20, NOOP)).isEqualTo(1 << 20);
+      assertThat(pool.idleBytes() + b.used()).as("beside an admitted frame")
+          .isLessThanOrEqualTo(b.limit());
+      b.release(1 << 20);
+    } finally {
+      pool.close();
+    }
+  }
+
   @Test
   void concurrentAdmissionsNeverExceedTheLimit() throws Exception {
     MemoryBudget b = new MemoryBudget(10_000, 9_000);
