@@ -8,10 +8,15 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<String> AUTH_SECRET = ConfigEntry.builder("dovetail.auth.secret")
       .doc("Shared secret that every client and server must present, on the control plane "
-          + "(gRPC metadata) and on the data plane (HELLO frame). Empty disables authentication.")
+          + "(gRPC metadata) and on the data plane (HELLO frame): printable ASCII, at most 4096 "
+          + "characters. Empty disables authentication.")
+      .secret()
       .stringConf()
-      .checkValue(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 4096,
-          "at most 4096 bytes")
+      .checkValue(s -> s.length() <= 4096, "at most 4096 characters")
+      // It travels in a gRPC header, which carries printable ASCII only: any other character
+      // would arrive changed and every control-plane call fail as wrong credentials.
+      .checkValue(s -> s.chars().allMatch(c -> c >= 0x20 && c < 0x7f),
+          "printable ASCII characters only")
       .createWithDefault("");
 
   public static final ConfigEntry<Boolean> TLS_ENABLED = ConfigEntry.builder("dovetail.tls.enabled")
@@ -30,7 +35,7 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<String> TLS_KEY_STORE_PASSWORD =
       ConfigEntry.builder("dovetail.tls.keyStorePassword")
-          .doc("Password of dovetail.tls.keyStore and of the key in it.")
+          .doc("Password of dovetail.tls.keyStore and of the key in it.").secret()
           .stringConf().createWithDefault("");
 
   public static final ConfigEntry<String> TLS_TRUST_STORE =
@@ -42,7 +47,7 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<String> TLS_TRUST_STORE_PASSWORD =
       ConfigEntry.builder("dovetail.tls.trustStorePassword")
-          .doc("Password of dovetail.tls.trustStore.")
+          .doc("Password of dovetail.tls.trustStore.").secret()
           .stringConf().createWithDefault("");
 
   public static final ConfigEntry<String> METADATA_ADDRESS =
@@ -116,7 +121,8 @@ public final class CommonConfig implements ConfigEntryProvider {
 
   public static final ConfigEntry<Duration> RPC_TIMEOUT = ConfigEntry.builder("dovetail.rpc.timeout")
       .doc("Deadline of one control-plane (gRPC) call.")
-      .durationConf().createWithDefault(Duration.ofSeconds(30));
+      .durationConf().checkValue(d -> d.toMillis() > 0, "positive")
+      .createWithDefault(Duration.ofSeconds(30));
 
   public static final ConfigEntry<Duration> RPC_RETRY_WAIT =
       ConfigEntry.builder("dovetail.rpc.retryWait")

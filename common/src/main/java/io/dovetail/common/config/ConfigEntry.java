@@ -23,6 +23,7 @@ public final class ConfigEntry<T> {
   private final Function<String, T> parser;
   private final Predicate<T> validator;
   private final String validatorMessage;
+  private final boolean secret;
 
   private ConfigEntry(Builder b, Function<String, T> parser, String typeName, T defaultValue,
       String defaultText, Predicate<T> validator, String validatorMessage) {
@@ -34,6 +35,7 @@ public final class ConfigEntry<T> {
     this.defaultText = defaultText;
     this.validator = validator;
     this.validatorMessage = validatorMessage;
+    this.secret = b.secret;
   }
 
   public String key() {
@@ -58,19 +60,30 @@ public final class ConfigEntry<T> {
     return doc;
   }
 
-  /** Parses and validates {@code text}, naming this key in any error. */
+  /** True for a password or secret: its value never appears in an error message. */
+  public boolean isSecret() {
+    return secret;
+  }
+
+  /** Parses and validates {@code text}, naming this key (and not a secret's value) in any error. */
   public T parse(String text) {
+    String shown = secret ? "(hidden, " + text.length() + " characters)" : "'" + text + "'";
     T value;
     try {
       value = parser.apply(text.trim());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "Invalid value '" + text + "' for " + key + " (expected " + typeName + "): "
-              + e.getMessage(), e);
+      throw new IllegalArgumentException("Invalid value " + shown + " for " + key + " (expected "
+          + typeName + ")" + (secret ? "" : ": " + e.getMessage()), secret ? null : e);
     }
-    if (validator != null && !validator.test(value)) {
+    boolean valid;
+    try {
+      valid = validator == null || validator.test(value);
+    } catch (RuntimeException e) {
+      valid = false; // a check that overflows on an extreme value: invalid, and said so below
+    }
+    if (!valid) {
       throw new IllegalArgumentException(
-          "Invalid value '" + text + "' for " + key + ": " + validatorMessage);
+          "Invalid value " + shown + " for " + key + ": " + validatorMessage);
     }
     return value;
   }
@@ -93,6 +106,7 @@ public final class ConfigEntry<T> {
   public static final class Builder {
     private final String key;
     private String doc = "";
+    private boolean secret;
 
     private Builder(String key) {
       this.key = Objects.requireNonNull(key);
@@ -103,6 +117,12 @@ public final class ConfigEntry<T> {
 
     public Builder doc(String doc) {
       this.doc = doc;
+      return this;
+    }
+
+    /** A password or secret: error messages leave its value out. */
+    public Builder secret() {
+      this.secret = true;
       return this;
     }
 

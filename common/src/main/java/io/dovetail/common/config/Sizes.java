@@ -90,8 +90,15 @@ public final class Sizes {
     if (d.isNegative()) {
       throw new IllegalArgumentException("negative duration");
     }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      // Timers count nanoseconds in a long: a longer value would overflow where it is used.
+      throw new IllegalArgumentException("longer than " + MAX_DURATION.toDays() + " days");
+    }
     return d;
   }
+
+  /** The longest duration accepted: what nanoseconds in a long can count, rounded down. */
+  public static final Duration MAX_DURATION = Duration.ofDays(100L * 365);
 
   /** Formats with the largest exact unit: 30000 ms becomes "30s". */
   public static String formatDuration(Duration d) {

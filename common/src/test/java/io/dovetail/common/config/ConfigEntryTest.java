@@ -56,9 +56,37 @@ class ConfigEntryTest {
     conf.set(CommonConfig.CONNECT_TIMEOUT.key(), "5s");
     assertThat(conf.get(CommonConfig.CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
     // The secret travels in a HELLO, which a server reads only up to 10 KiB.
-    conf.set(CommonConfig.AUTH_SECRET.key(), "x".repeat(4097));
+    conf.set(CommonConfig.AUTH_SECRET.key(), "TOPSECRET" + "x".repeat(4097));
     assertThatThrownBy(() -> conf.get(CommonConfig.AUTH_SECRET))
-        .hasMessageContaining(CommonConfig.AUTH_SECRET.key());
+        .hasMessageContaining(CommonConfig.AUTH_SECRET.key())
+        .hasMessageNotContaining("TOPSECRET");
+  }
+
+  /**
+   * Values that parse but would break where they are used: a timeout past what a long of
+   * nanoseconds counts (every data-plane connection failed to start), a zero RPC deadline (every
+   * control-plane call timed out), a secret gRPC cannot carry (every call failed as wrong
+   * credentials while the data plane worked).
+   */
+  @Test
+  void valuesThatWouldBreakWhereTheyAreUsedAreRefusedNamingTheKey() {
+    DovetailConf conf = new DovetailConf();
+    for (String huge : new String[] {"9223372036854775807", "36600d"}) {
+      conf.set(CommonConfig.REQUEST_TIMEOUT.key(), huge);
+      assertThatThrownBy(() -> conf.get(CommonConfig.REQUEST_TIMEOUT))
+          .hasMessageContaining(CommonConfig.REQUEST_TIMEOUT.key()).hasMessageContaining("days");
+    }
+    conf.set(CommonConfig.REQUEST_TIMEOUT.key(), "3650d");
+    assertThat(conf.get(CommonConfig.REQUEST_TIMEOUT).toNanos()).isPositive();
+    conf.set(CommonConfig.RPC_TIMEOUT.key(), "0");
+    assertThatThrownBy(() -> conf.get(CommonConfig.RPC_TIMEOUT))
+        .hasMessageContaining(CommonConfig.RPC_TIMEOUT.key());
+    conf.set(CommonConfig.AUTH_SECRET.key(), "geheim-schl\u00fcssel");
+    assertThatThrownBy(() -> conf.get(CommonConfig.AUTH_SECRET))
+        .hasMessageContaining(CommonConfig.AUTH_SECRET.key()).hasMessageContaining("ASCII")
+        .hasMessageNotContaining("geheim");
+    conf.set(CommonConfig.AUTH_SECRET.key(), "plain ASCII s3cret!");
+    assertThat(conf.get(CommonConfig.AUTH_SECRET)).isEqualTo("plain ASCII s3cret!");
   }
 
   @Test
