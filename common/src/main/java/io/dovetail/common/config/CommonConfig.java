@@ -98,7 +98,8 @@ public final class CommonConfig implements ConfigEntryProvider {
       ConfigEntry.builder("dovetail.transport.requestTimeout")
           .doc("Time a data-plane request may wait for its response before it fails with "
               + "TIMEOUT. A server also closes a connection whose frame stopped arriving "
-              + "half-way for this long (the peer froze or went away), freeing what it held.")
+              + "half-way for this long, or that took nothing of an answer for this long (the "
+              + "peer froze or went away), freeing what it held.")
           .durationConf().checkValue(d -> d.toMillis() > 0, "positive")
           .createWithDefault(Duration.ofSeconds(120));
 

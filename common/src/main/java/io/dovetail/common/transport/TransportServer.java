@@ -24,6 +24,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -80,6 +82,10 @@ public final class TransportServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
+            // A peer that stops reading (frozen, or hostile) would keep what is written to it,
+            // chunks of partition buffers included, for as long as its connection lives.
+            ch.pipeline().addLast("writeTimeout",
+                new WriteTimeoutHandler(stallTimeoutMs, TimeUnit.MILLISECONDS));
             if (ssl != null) {
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
                   .addLast("chunkedWriter", new ChunkedWriteHandler())
@@ -203,6 +209,10 @@ public final class TransportServer implements AutoCloseable {
             ch.close();
           }, closeGraceMs, TimeUnit.MILLISECONDS);
         }
+      } else if (root instanceof WriteTimeoutException) {
+        LOG.warn("{}: closing connection from {}: it read nothing of an answer for {} ms", name,
+            NettyUtils.remote(ch), stallTimeoutMs);
+        ch.close();
       } else if (root instanceof IOException) {
         LOG.debug("{}: connection from {} failed: {}", name, NettyUtils.remote(ch), root.toString());
         ch.close();

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dovetail.common.DovetailException;
 import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.protocol.ChunkResponse;
 import io.dovetail.common.protocol.FetchChunkRequest;
 import io.dovetail.common.protocol.FrameAdmission;
+import io.dovetail.common.protocol.FrameEncoder;
 import io.dovetail.common.protocol.Message;
 import io.dovetail.common.protocol.StatusResponse;
 import io.dovetail.common.util.HostPort;
@@ -296,6 +298,44 @@ class TransportTest {
       ChunkResponse r = (ChunkResponse) good.client(addr).requestSync(new FetchChunkRequest(1, 3));
       assertThat(r.data().readableBytes()).isEqualTo(3);
       r.release();
+    }
+  }
+
+  /**
+   * A peer that asks for data and then reads nothing is closed after the request timeout, and
+   * what was being written to it is released (on a storage server: chunks of partition buffers,
+   * charged to its memory budget for as long as the connection lived).
+   */
+  @Test
+  void aPeerThatStopsReadingIsClosedAndItsAnswerReleased() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<io.netty.buffer.ByteBuf> answer =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    RequestHandler big = (ch, m) -> {
+      m.release();
+      io.netty.buffer.ByteBuf data = Unpooled.wrappedBuffer(new byte[64 << 20]);
+      answer.set(data);
+      ch.writeAndFlush(new ChunkResponse(1, 0, data.retain()).requestId(m.requestId()));
+    };
+    server = new TransportServer("big", new DovetailConf()
+        .set(CommonConfig.REQUEST_TIMEOUT.key(), "1s"), "127.0.0.1", 0, 1, FrameAdmission.NONE,
+        big);
+    io.netty.channel.embedded.EmbeddedChannel encoder =
+        new io.netty.channel.embedded.EmbeddedChannel(FrameEncoder.INSTANCE);
+    encoder.writeOutbound(new FetchChunkRequest(1, 0).requestId(1));
+    io.netty.buffer.ByteBuf frame = encoder.readOutbound();
+    byte[] request = new byte[frame.readableBytes()];
+    frame.readBytes(request);
+    frame.release();
+    try (Socket stuck = new Socket("127.0.0.1", server.port())) {
+      stuck.setReceiveBufferSize(64 << 10);
+      stuck.getOutputStream().write(request);
+      stuck.getOutputStream().flush();
+      Await.until(Duration.ofSeconds(30), "the answer is being written",
+          () -> answer.get() != null);
+      Await.until(Duration.ofSeconds(30), "the server closes the connection",
+          () -> server.connectionCount() == 0);
+      Await.until(Duration.ofSeconds(10), "the answer released", () -> answer.get().refCnt() == 1);
+      answer.get().release();
     }
   }
 
