@@ -57,6 +57,9 @@ public final class TransportClientFactory implements Closeable {
   private final ConcurrentHashMap<HostPort, AtomicReferenceArray<TransportClient>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /** Failed connects remembered before expired ones are swept out. */
+  private static final int MAX_REMEMBERED_FAILURES = 1024;
+
   public TransportClientFactory(String clientName, DovetailConf conf) {
     this.clientName = clientName;
     boolean epoll = NettyUtils.useEpoll(conf.get(CommonConfig.IO_MODE));
@@ -128,11 +131,50 @@ public final class TransportClientFactory implements Closeable {
           LOG.debug("Using a live connection to {}: {}", peer, e.getMessage());
           return alive;
         }
+        if (isEmpty(pool)) {
+          // Peers that never answered leave nothing behind (replica addresses come from
+          // requests: they must not grow the map without bound).
+          pools.remove(peer, pool);
+        }
         throw e;
       }
       pool.set(slot, c);
+    }
+    if (pools.get(peer) != pool) {
+      // closeClients (or a failed connect) removed the pool while this connect ran: pool the
+      // new connection where later callers, and the next closeClients, will find it.
+      pool.set(slot, null);
+      c = adopt(peer, slot, c);
+    }
+    if (closed) {
+      c.close();
+      throw new DovetailException(ErrorCode.CONNECTION_FAILED, "client factory is closed");
+    }
+    return c;
+  }
+
+  /** Puts {@code c} in the pool now registered for {@code peer}, or returns the one there. */
+  private TransportClient adopt(HostPort peer, int slot, TransportClient c) {
+    AtomicReferenceArray<TransportClient> current =
+        pools.computeIfAbsent(peer, p -> new AtomicReferenceArray<>(connectionsPerPeer));
+    synchronized (current) {
+      TransportClient there = current.get(slot);
+      if (there != null && there.isActive()) {
+        c.close();
+        return there;
+      }
+      current.set(slot, c);
       return c;
     }
+  }
+
+  private static boolean isEmpty(AtomicReferenceArray<TransportClient> pool) {
+    for (int i = 0; i < pool.length(); i++) {
+      if (pool.get(i) != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -192,7 +234,11 @@ public final class TransportClientFactory implements Closeable {
       return c;
     } catch (DovetailException e) {
       if (failFastNanos > 0 && e.code() == ErrorCode.CONNECTION_FAILED) {
-        failures.put(peer, new Failure(System.nanoTime(), e));
+        long now = System.nanoTime();
+        if (failures.size() >= MAX_REMEMBERED_FAILURES) {
+          failures.values().removeIf(f -> now - f.atNanos >= failFastNanos);
+        }
+        failures.put(peer, new Failure(now, e));
       }
       throw e;
     }
@@ -270,6 +316,11 @@ public final class TransportClientFactory implements Closeable {
       }
     }
     return false;
+  }
+
+  /** Peers with a pool now (for tests and diagnostics). */
+  public java.util.Set<HostPort> pooledPeers() {
+    return java.util.Set.copyOf(pools.keySet());
   }
 
   /** Closes every pooled connection to {@code peer} (after it failed or restarted). */

@@ -237,19 +237,30 @@ class TransportTest {
     private final java.net.ServerSocket listener;
     private final java.util.List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+
     TcpRelay(int targetPort) throws java.io.IOException {
+      this(targetPort, new java.util.concurrent.CountDownLatch(0));
+    }
+
+    /** Relays each accepted connection only once {@code gate} opens. */
+    TcpRelay(int targetPort, java.util.concurrent.CountDownLatch gate)
+        throws java.io.IOException {
       listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
       Thread acceptor = new Thread(() -> {
         try {
           while (true) {
             Socket in = listener.accept();
-            Socket out = new Socket("127.0.0.1", targetPort);
             sockets.add(in);
+            accepted.incrementAndGet();
+            gate.await();
+            Socket out = new Socket("127.0.0.1", targetPort);
             sockets.add(out);
             pump(in, out);
             pump(out, in);
           }
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | InterruptedException e) {
           // stopped accepting
         }
       }, "relay-accept");
@@ -259,6 +270,10 @@ class TransportTest {
 
     int port() {
       return listener.getLocalPort();
+    }
+
+    int accepted() {
+      return accepted.get();
     }
 
     void stopAccepting() throws java.io.IOException {
@@ -284,6 +299,43 @@ class TransportTest {
         s.close();
       }
     }
+  }
+
+  /**
+   * A connection made while a reader closed the peer's pool (it saw the peer fail) is pooled all
+   * the same, so the next closeClients reaches it and later callers share it; it used to stay
+   * open outside any pool until the factory closed.
+   */
+  @Test
+  void aConnectionMadeWhileItsPoolWasClosedIsPooled() throws Exception {
+    start(new DovetailConf(), new DovetailConf());
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    try (TcpRelay relay = new TcpRelay(server.port(), gate)) {
+      HostPort addr = new HostPort("127.0.0.1", relay.port());
+      var connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> factory.client(addr));
+      Await.until(Duration.ofSeconds(10), "connected, its HELLO unanswered",
+          () -> relay.accepted() == 1);
+      factory.closeClients(addr);
+      gate.countDown();
+      TransportClient c = connecting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(factory.connected(addr)).as("pooled").isSameAs(c);
+      factory.closeClients(addr);
+      Await.until(Duration.ofSeconds(10), "closed with its pool", () -> !c.isActive());
+    }
+  }
+
+  /** Peers that never answered leave no pool behind. */
+  @Test
+  void failedConnectsLeaveNoPoolBehind() throws Exception {
+    start(new DovetailConf(), new DovetailConf().set(CommonConfig.CONNECT_FAIL_FAST.key(), "0"));
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    HostPort nobody = new HostPort("127.0.0.1", port);
+    assertThatThrownBy(() -> factory.client(nobody)).isInstanceOf(DovetailException.class);
+    assertThat(factory.pooledPeers()).doesNotContain(nobody);
   }
 
   @Test
