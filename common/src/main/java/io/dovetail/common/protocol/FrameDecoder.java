@@ -3,6 +3,7 @@ package io.dovetail.common.protocol;
 import io.dovetail.common.ErrorCode;
 import io.dovetail.common.transport.ReceivePool;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -76,8 +77,35 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     this.stallTimeoutNanos = stallTimeout == null ? 0 : stallTimeout.toNanos();
     // Frames carry up to megabytes of payload: gather the socket's buffers instead of copying
     // them into one growing buffer.
-    setCumulator(COMPOSITE_CUMULATOR);
+    setCumulator(GATHERING);
   }
+
+  /** Components a cumulation may reach before its trailing small ones are merged. */
+  static final int MAX_COMPONENTS = 64;
+  /** A component smaller than this is merged with its small neighbours. */
+  static final int SMALL_COMPONENT = 4096;
+
+  /**
+   * Gathers reads as components without copying them, except that a run of small ones (a peer
+   * that sends a byte at a time) is merged once there are many: each read's buffer holds at
+   * least 64 bytes and a component object, so a trickled frame would otherwise hold some 70
+   * times its length while being admitted for its length only. A byte is copied a bounded
+   * number of times (merged components stop being small after a few merges).
+   */
+  private static final Cumulator GATHERING = (alloc, cumulation, in) -> {
+    ByteBuf out = COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in);
+    if (out instanceof CompositeByteBuf c && c.numComponents() > MAX_COMPONENTS) {
+      int n = c.numComponents();
+      int from = n;
+      while (from > 0 && c.internalComponent(from - 1).readableBytes() < SMALL_COMPONENT) {
+        from--;
+      }
+      if (n - from >= 2) {
+        c.consolidate(from, n - from);
+      }
+    }
+    return out;
+  };
 
   /**
    * A server's decoder. With {@code authenticated} (null when no secret is set), a connection

@@ -250,6 +250,31 @@ class FrameCodecTest {
     return Unpooled.buffer().writeInt(length).writeByte(version).writeByte(type).writeLong(1);
   }
 
+  /**
+   * A frame whose body arrives a byte per read holds about what it received, not a 64-byte
+   * buffer and a component per byte (about 70 times the length it was admitted for).
+   */
+  @Test
+  void aBodyTrickledAByteAtATimeHoldsAboutWhatItReceived() {
+    io.netty.buffer.UnpooledByteBufAllocator alloc =
+        new io.netty.buffer.UnpooledByteBufAllocator(true);
+    EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(1 << 20, FrameAdmission.NONE));
+    in.config().setAllocator(alloc);
+    try {
+      in.writeInbound(header(1 << 20, 1, 3)); // a PUSH of 1 MiB, of which only a trickle comes
+      int sent = 50_000;
+      for (int i = 0; i < sent; i++) {
+        in.writeInbound(alloc.directBuffer(64).writeByte(i)); // what one tiny socket read holds
+      }
+      assertThat((Object) in.readInbound()).isNull();
+      assertThat(alloc.metric().usedDirectMemory()).as("direct memory held for %d bytes", sent)
+          .isLessThan(2L * sent);
+    } finally {
+      in.finishAndReleaseAll();
+    }
+    assertThat(alloc.metric().usedDirectMemory()).as("released with the connection").isZero();
+  }
+
   @Test
   void badFramesAreRejectedWithTheirReason() {
     assertThat(rejectionOf(header(4, 1, 2))).isEqualTo(ErrorCode.MALFORMED_FRAME);
