@@ -38,6 +38,9 @@ public final class Replicator implements AutoCloseable {
   private final DovetailConf conf;
   private final Executor connector;
   private final ConcurrentHashMap<HostPort, TransportClient> clients = new ConcurrentHashMap<>();
+  /** Connections being opened, by peer: one connector thread per peer at a time. */
+  private final ConcurrentHashMap<HostPort, CompletableFuture<TransportClient>> connecting =
+      new ConcurrentHashMap<>();
   private volatile TransportClientFactory factory;
   private volatile boolean closed;
 
@@ -171,29 +174,53 @@ public final class Replicator implements AutoCloseable {
       return forgetOnTimeout(peer, c, asPush(c.request(copy)));
     }
     CompletableFuture<PushResponse> f = new CompletableFuture<>();
+    connection(peer).whenComplete((nc, err) -> {
+      if (err != null) {
+        copy.release();
+        f.completeExceptionally(err);
+        return;
+      }
+      forgetOnTimeout(peer, nc, asPush(nc.request(copy))).whenComplete((r, e) -> {
+        if (e != null) {
+          f.completeExceptionally(e);
+        } else {
+          f.complete(r);
+        }
+      });
+    });
+    return f;
+  }
+
+  /**
+   * A new connection to {@code peer}, opened on the connector. Forwards that find one being
+   * opened wait for it rather than take another connector thread: a replica host that is gone
+   * (each connect waits out the connect timeout) then holds one thread, not all of them, and
+   * the other replicas' forwards and the index loads that share the executor go on.
+   */
+  private CompletableFuture<TransportClient> connection(HostPort peer) {
+    CompletableFuture<TransportClient> mine = new CompletableFuture<>();
+    CompletableFuture<TransportClient> pending = connecting.putIfAbsent(peer, mine);
+    if (pending != null) {
+      return pending;
+    }
     try {
       connector.execute(() -> {
         try {
           TransportClient nc = factory().client(peer);
           clients.put(peer, nc);
-          forgetOnTimeout(peer, nc, asPush(nc.request(copy))).whenComplete((r, e) -> {
-            if (e != null) {
-              f.completeExceptionally(e);
-            } else {
-              f.complete(r);
-            }
-          });
+          mine.complete(nc);
         } catch (RuntimeException e) {
-          copy.release();
-          f.completeExceptionally(e);
+          mine.completeExceptionally(e);
+        } finally {
+          connecting.remove(peer, mine);
         }
       });
     } catch (RejectedExecutionException e) {
-      copy.release();
-      f.completeExceptionally(new DovetailException(ErrorCode.SERVER_SHUTTING_DOWN,
+      connecting.remove(peer, mine);
+      mine.completeExceptionally(new DovetailException(ErrorCode.SERVER_SHUTTING_DOWN,
           "server is shutting down"));
     }
-    return f;
+    return mine;
   }
 
   /**

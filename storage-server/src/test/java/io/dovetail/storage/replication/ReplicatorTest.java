@@ -3,6 +3,7 @@ package io.dovetail.storage.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dovetail.common.ErrorCode;
+import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.protocol.BatchHeader;
 import io.dovetail.common.protocol.FrameAdmission;
@@ -42,6 +43,51 @@ class ReplicatorTest {
           new BatchHeader(0, 1, i, (byte) 0, 1, each, (int) crc.getValue())));
     }
     return new PushRequest("app", 1, -1, (byte) 0, List.of(target), list, payload);
+  }
+
+  /**
+   * Forwards to a replica whose connect hangs wait for that one connect instead of taking every
+   * connector thread, so a forward to another replica goes on meanwhile.
+   */
+  @Test
+  void aHangingConnectHoldsOneConnectorThreadNotAll() throws Exception {
+    Replicator patient = new Replicator(new DovetailConf()
+        .set(CommonConfig.CONNECT_TIMEOUT.key(), "60s"), connector); // two threads
+    TransportServer live = new TransportServer("live", new DovetailConf(), "127.0.0.1", 0, 1,
+        FrameAdmission.NONE, (channel, request) -> {
+          request.release();
+          channel.writeAndFlush(new PushResponse(ErrorCode.NONE, "", List.of())
+              .requestId(request.requestId()));
+        });
+    // Accepts connections in its backlog and never answers a HELLO.
+    try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      List<java.util.concurrent.CompletableFuture<Replicator.Result>> stuck =
+          new java.util.ArrayList<>();
+      List<PushRequest> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        PushRequest req = push(new ReplicaTarget("127.0.0.1", mute.getLocalPort(), 3),
+            Unpooled.directBuffer(8).writeLong(i), 1);
+        stuck.add(patient.forward(req, null));
+        sent.add(req);
+      }
+      PushRequest toLive = push(new ReplicaTarget("127.0.0.1", live.port(), 3),
+          Unpooled.directBuffer(8).writeLong(9), 1);
+      Replicator.Result result = patient.forward(toLive, null)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      toLive.release();
+      assertThat(result.ok()).isTrue();
+      assertThat(stuck).as("still waiting for the hanging connect").noneMatch(
+          java.util.concurrent.CompletableFuture::isDone);
+      patient.close(); // fails the hanging connect, releasing what waited for it
+      for (var f : stuck) {
+        assertThat(f).succeedsWithin(Duration.ofSeconds(90));
+      }
+      sent.forEach(PushRequest::release);
+    } finally {
+      patient.close();
+      live.close();
+    }
   }
 
   /** An address no replica can have fails the batches, and the frame's buffer is released. */
