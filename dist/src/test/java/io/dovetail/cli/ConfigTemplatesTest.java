@@ -31,6 +31,18 @@ class ConfigTemplatesTest {
     assertThat(t).contains("#dovetail.storage.memoryLimit=1g", "#dovetail.metadata.port=");
   }
 
+  /** Servers refuse keys outside the known groups as typos: every real key is inside one. */
+  @Test
+  void everyKeyIsInAKnownGroup() {
+    for (ConfigEntryProvider p : all) {
+      for (ConfigEntry<?> e : p.entries()) {
+        String group = e.key().split("\\.")[1];
+        assertThat(ConfigReference.GROUPS).as(e.key()).contains(group);
+      }
+    }
+    assertThat(all).as("every module's keys are on this class path").hasSizeGreaterThan(4);
+  }
+
   @Test
   void theSparkTemplateSetsTheShuffleManagerAndPrefixesKeys() {
     String t = ConfigTemplates.sparkTemplate(all);

@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -148,21 +147,15 @@ public final class MetadataServerMain implements Callable<Integer> {
       }
       conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
-    Set<String> known = new HashSet<>();
     for (ConfigEntryProvider p : ConfigReference.providers()) {
       for (ConfigEntry<?> e : p.entries()) {
-        known.add(e.key());
         String value = conf.getRaw(e.key());
         if (value != null) {
           e.parse(value);
         }
       }
     }
-    for (String key : conf.toMap().keySet()) {
-      if (!known.contains(key)) {
-        LOG.warn("Ignoring unknown configuration key {}", key);
-      }
-    }
+    ConfigReference.checkKeys(conf, Set.of("metadata"));
     return conf;
   }
 

@@ -37,6 +37,26 @@ class MetadataServerMainTest {
     assertThat(r.err()).contains("dovetail.transport.ioMode");
   }
 
+  /**
+   * A typo is refused, not warned about: with dovetail.metadata.dbdir the server used to start
+   * and keep its state under ./data/metadata of whatever directory it ran in. Keys of other
+   * processes (a shared configuration file) are accepted.
+   */
+  @Test
+  void aMistypedKeyIsExitCode2() {
+    for (String typo : new String[] {"dovetail.metadata.dbdir=/var/lib/x",
+        "dovetail.metdata.port=9300", "dovetail.transport.ioMod=NIO"}) {
+      // Were the typo accepted, the server would fail to start (exit 1) on this directory.
+      Result r = run("-c", typo, "-c", "dovetail.metadata.dbDir=/proc/no-such-dir/db");
+      assertThat(r.code()).as(typo).isEqualTo(2);
+      assertThat(r.err()).contains("unknown configuration key " + typo.split("=")[0]);
+    }
+    Result shared = run("-c", "dovetail.client.push.retryWait=1s",
+        "-c", "dovetail.metadata.port=not-a-port");
+    assertThat(shared.err()).as("a client key is no error here")
+        .doesNotContain("dovetail.client").contains("dovetail.metadata.port");
+  }
+
   @Test
   void timingsThatCannotSurviveAMissedHeartbeatAreExitCode2() {
     Result r = run("-c", "dovetail.metadata.server.heartbeatInterval=2s",

@@ -2,6 +2,7 @@ package io.dovetail.storage;
 
 import io.dovetail.common.config.CommonConfig;
 import io.dovetail.common.config.ConfigEntry;
+import io.dovetail.common.config.ConfigReference;
 import io.dovetail.common.config.ConfigEntryProvider;
 import io.dovetail.common.config.DovetailConf;
 import java.time.Duration;
@@ -175,16 +176,10 @@ public final class StorageConfig implements ConfigEntryProvider {
    * @throws IllegalArgumentException naming the key and the rule broken
    */
   public static void validate(DovetailConf conf) {
-    java.util.Set<String> known = new java.util.HashSet<>();
     for (ConfigEntry<?> e : new StorageConfig().entries()) {
       conf.get(e);
-      known.add(e.key());
     }
-    for (String key : conf.toMap().keySet()) {
-      if (key.startsWith("dovetail.storage.") && !known.contains(key)) {
-        throw new IllegalArgumentException("unknown configuration key " + key);
-      }
-    }
+    ConfigReference.checkKeys(conf, java.util.Set.of("storage"));
     for (ConfigEntry<?> e : new CommonConfig().entries()) {
       conf.get(e);
     }

@@ -180,8 +180,8 @@ public final class StorageServer implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     String metadata = conf.get(CommonConfig.METADATA_ADDRESS);
     if (metadata.isEmpty()) {
-      LOG.info("No {}: running standalone as incarnation 0",
-          CommonConfig.METADATA_ADDRESS.key());
+      LOG.warn("No {}: running standalone as incarnation 0; no metadata server knows this "
+          + "server, so none places partitions here", CommonConfig.METADATA_ADDRESS.key());
       setIncarnation(0);
     } else {
       registry = new RegistryClient(conf, HostPort.parse(metadata), new Host());

@@ -1,6 +1,7 @@
 package io.dovetail.storage;
 
 import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.config.Sizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -80,6 +81,8 @@ public final class StorageServerMain implements Callable<Integer> {
       conf = confFile == null ? new DovetailConf() : DovetailConf.fromFile(confFile);
       overrides.forEach(conf::set);
       server = new StorageServer(conf);
+      checkDirectMemory(conf.get(StorageConfig.MEMORY_LIMIT),
+          io.netty.util.internal.PlatformDependent.maxDirectMemory());
     } catch (IOException e) {
       err.println("dovetail-storage-server: cannot read " + confFile + ": " + e.getMessage());
       return 2;
@@ -107,6 +110,25 @@ public final class StorageServerMain implements Callable<Integer> {
     }
     server.awaitExit().join();
     return 0;
+  }
+
+  /**
+   * The memory budget must fit in the process's direct memory with room for the network's
+   * buffers: a budget the JVM cannot back fails allocations under load (lost partitions,
+   * reset connections) instead of applying backpressure.
+   *
+   * @throws IllegalArgumentException naming the key and the JVM option to raise
+   */
+  static void checkDirectMemory(long memoryLimit, long maxDirectMemory) {
+    long headroom = Math.max(64L << 20, maxDirectMemory / 8);
+    if (memoryLimit > maxDirectMemory - headroom) {
+      throw new IllegalArgumentException(StorageConfig.MEMORY_LIMIT.key() + " ("
+          + Sizes.humanBytes(memoryLimit) + ") does not fit in the JVM's direct memory ("
+          + Sizes.humanBytes(maxDirectMemory) + ") with room for the network's buffers; set "
+          + "-XX:MaxDirectMemorySize to at least " + Sizes.humanBytes(
+              Math.max(memoryLimit + (64L << 20), memoryLimit * 8 / 7 + 1))
+          + " (DOVETAIL_HEAP_OPTS) or lower the limit");
+    }
   }
 
   private static Logger log() {

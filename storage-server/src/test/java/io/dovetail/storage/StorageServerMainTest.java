@@ -45,12 +45,31 @@ class StorageServerMainTest {
   @Test
   void unknownStorageKeyIsATypoNotSilence() {
     run("-c", "dovetail.storage.memroyLimit=8m").isConfigError("dovetail.storage.memroyLimit");
+    // A mistyped group: the server used to run standalone, never registering.
+    run("-c", "dovetail.metdata.address=h:9300").isConfigError("dovetail.metdata.address");
+    run("-c", "dovetail.tls.enable=true").isConfigError("dovetail.tls.enable");
   }
 
   @Test
   void memoryLimitMustHoldTwoFrames() {
     run("-c", "dovetail.storage.memoryLimit=1m", "-c", "dovetail.transport.maxFrameSize=1m")
         .isConfigError("dovetail.storage.memoryLimit", "2.5 times");
+  }
+
+  /**
+   * A budget the JVM's direct memory cannot back is refused at start: it used to start with a
+   * warning and then, under load, fail allocations, losing partitions and resetting connections.
+   */
+  @Test
+  void memoryLimitMustFitInTheDirectMemory() {
+    long direct = io.netty.util.internal.PlatformDependent.maxDirectMemory();
+    run("-c", "dovetail.storage.memoryLimit=" + (direct / (1 << 20) * 2) + "m")
+        .isConfigError("dovetail.storage.memoryLimit", "-XX:MaxDirectMemorySize");
+    StorageServerMain.checkDirectMemory(1L << 30, 2L << 30); // the launcher's defaults
+    StorageServerMain.checkDirectMemory(512L << 20, 1L << 30); // the demo's
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> StorageServerMain.checkDirectMemory(8L << 30, 2L << 30))
+        .hasMessageContaining("at least 9.1");
   }
 
   @Test

@@ -24,6 +24,43 @@ public final class ConfigReference {
     return list;
   }
 
+  /**
+   * Every group of keys Dovetail has: the second segment of {@code dovetail.<group>.<name>}. A key
+   * outside them is a typo whichever process reads it.
+   */
+  public static final java.util.Set<String> GROUPS = java.util.Set.of("app", "auth", "client",
+      "embedded", "executor", "metadata", "rpc", "shuffle", "sql", "storage", "tls", "transport",
+      "writer");
+  /** Groups every process knows all keys of (the common entries). */
+  private static final java.util.Set<String> COMMON_GROUPS =
+      java.util.Set.of("auth", "rpc", "tls", "transport");
+
+  /**
+   * Refuses keys of {@code conf} that no entry on the class path has and that are typos rather
+   * than another process's keys (a configuration file may be shared): keys outside every
+   * {@link #GROUPS group}, and unknown keys of {@code ownGroups} or of the common groups.
+   *
+   * @throws IllegalArgumentException naming the first such key
+   */
+  public static void checkKeys(DovetailConf conf, java.util.Set<String> ownGroups) {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (ConfigEntryProvider p : providers()) {
+      for (ConfigEntry<?> e : p.entries()) {
+        known.add(e.key());
+      }
+    }
+    for (String key : conf.toMap().keySet()) {
+      if (known.contains(key) || !key.startsWith("dovetail.")) {
+        continue;
+      }
+      int dot = key.indexOf('.', "dovetail.".length());
+      String group = dot < 0 ? "" : key.substring("dovetail.".length(), dot);
+      if (!GROUPS.contains(group) || ownGroups.contains(group) || COMMON_GROUPS.contains(group)) {
+        throw new IllegalArgumentException("unknown configuration key " + key);
+      }
+    }
+  }
+
   public static String markdown(List<ConfigEntryProvider> providers) {
     StringBuilder sb = new StringBuilder();
     for (ConfigEntryProvider p : providers) {
