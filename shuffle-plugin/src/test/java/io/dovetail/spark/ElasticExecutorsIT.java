@@ -201,7 +201,9 @@ class ElasticExecutorsIT {
           assertThat(FaultJobs.sums(jsc, 12)).containsExactlyElementsOf(FaultJobs.expectedSums());
           var layout = io.dovetail.proto.MetadataServiceGrpc.newBlockingStub(channel)
               .getShuffleLayout(io.dovetail.proto.GetShuffleLayoutRequest.newBuilder()
-                  .setAppId(s.sparkContext().applicationId()).setShuffleId(1).build())
+                  .setAppId(((org.apache.spark.shuffle.dovetail.DovetailShuffleManager)
+                      org.apache.spark.SparkEnv.get().shuffleManager()).storeAppId())
+                  .setShuffleId(1).build())
               .getLayout();
           for (var p : layout.getPartitionsList()) {
             for (var e : p.getEpochsList()) {

@@ -20,8 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.shuffle.dovetail.DovetailShuffleManager;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,9 +102,9 @@ class PluginLifecycleIT {
         .config("spark.dovetail.tls.trustStore", tls.trustStore().toString())
         .config("spark.dovetail.tls.trustStorePassword", tls.password())
         .getOrCreate();
-    String appId = s.sparkContext().applicationId();
     JobListener listener = new JobListener();
     s.sparkContext().addSparkListener(listener);
+    String appId;
     try {
       assertThat(s.conf().get("spark.sql.adaptive.localShuffleReader.enabled")).isEqualTo("false");
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
@@ -131,7 +133,10 @@ class PluginLifecycleIT {
       assertThat(read).isEqualTo(written);
       assertThat(blocks).isPositive();
 
-      // Registered while running, with its shuffle and files.
+      // Registered while running, with its shuffle and files, under Spark's id and a tag of
+      // this run.
+      appId = ((DovetailShuffleManager) SparkEnv.get().shuffleManager()).storeAppId();
+      assertThat(appId).startsWith(s.sparkContext().applicationId() + ".");
       assertThat(status().getApplicationsList()).extracting(a -> a.getAppId()).contains(appId);
       var shuffles = status().getShufflesList().stream()
           .filter(x -> x.getAppId().equals(appId)).toList();

@@ -165,6 +165,10 @@ public final class DovetailShuffleManager implements ShuffleManager {
     }
   }
 
+  /** Distinguishes this driver's run in the store's application name. */
+  private final String runTag =
+      Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 23, 36);
+
   public DovetailRuntime runtime() {
     return runtime;
   }
@@ -172,7 +176,7 @@ public final class DovetailShuffleManager implements ShuffleManager {
   @Override
   public <K, V, C> ShuffleHandle registerShuffle(int shuffleId,
       ShuffleDependency<K, V, C> dependency) {
-    String appId = storeAppId(sparkConf);
+    String appId = storeAppId();
     int numMaps = dependency.rdd().partitions().length;
     int numPartitions = dependency.partitioner().numPartitions();
     String address = runtime.metadataAddress();
@@ -188,9 +192,20 @@ public final class DovetailShuffleManager implements ShuffleManager {
   }
 
   /**
-   * The application's name in the store: Spark's application id, with the attempt when there is
-   * one. A resource manager that retries a whole application (YARN) keeps its id, and the new
-   * attempt's shuffles, numbered from 0 again, must not meet the old attempt's data and commits.
+   * This driver's application in the store: {@link #storeAppId(SparkConf)} and a random tag of
+   * this run. Spark's ids repeat across clusters and runs (local-&lt;ms&gt;, app-&lt;second&gt;-0000
+   * of two standalone masters, a fixed spark.app.id), and two drivers under one name would share
+   * shuffles, commits and deletions: one would read the other's map output. Executors take the
+   * name from the shuffle handle.
+   */
+  public String storeAppId() {
+    return storeAppId(sparkConf) + "." + runTag;
+  }
+
+  /**
+   * Spark's application id, with the attempt when there is one. A resource manager that retries a
+   * whole application (YARN) keeps its id, and the new attempt's shuffles, numbered from 0 again,
+   * must not meet the old attempt's data and commits.
    */
   static String storeAppId(SparkConf sparkConf) {
     String appId = sparkConf.getAppId();

@@ -51,6 +51,27 @@ class ShuffleBookkeepingTest {
   }
 
   /**
+   * Two drivers under one Spark application id (two clusters' app-&lt;second&gt;-0000, a fixed
+   * spark.app.id) are two applications in the store: under one name they shared shuffles and
+   * commits, and one read the other's map output.
+   */
+  @Test
+  void twoDriversWithOneSparkIdAreTwoApplicationsInTheStore() {
+    SparkConf conf = new SparkConf(false).set("spark.app.id", "app-20260101000000-0000")
+        .set("spark.dovetail.metadata.address", address);
+    DovetailShuffleManager one = new DovetailShuffleManager(conf, true);
+    DovetailShuffleManager two = new DovetailShuffleManager(conf.clone(), true);
+    try {
+      assertThat(one.storeAppId()).startsWith("app-20260101000000-0000.")
+          .isNotEqualTo(two.storeAppId());
+      assertThat(two.storeAppId()).startsWith("app-20260101000000-0000.");
+    } finally {
+      one.stop();
+      two.stop();
+    }
+  }
+
+  /**
    * An application the metadata server dropped (its TTL ran out while the driver could not reach
    * it) is registered again by the driver's next heartbeat, so the application's later shuffles
    * can be registered (they failed with UNKNOWN_APPLICATION until the driver restarted).
