@@ -2,6 +2,7 @@ package io.dovetail.cli;
 
 import io.dovetail.client.MetadataClient;
 import io.dovetail.common.config.CommonConfig;
+import io.dovetail.common.config.ConfigEntry;
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.util.HostPort;
 import java.io.IOException;
@@ -48,6 +49,15 @@ final class ClientOptions {
         throw new CommandLine.ParameterException(cmd, "expected key=value, got '" + kv + "'");
       }
       conf.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+    try {
+      // What a command uses to reach the metadata server, checked up front: a bad value is a
+      // usage error naming its key, not a stack trace from deep in a connect.
+      for (ConfigEntry<?> e : new CommonConfig().entries()) {
+        conf.get(e);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
     return conf;
   }

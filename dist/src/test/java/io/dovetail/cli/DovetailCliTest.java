@@ -46,6 +46,18 @@ class DovetailCliTest {
     assertThat(r.err()).contains("expected host:port", "Usage: dovetail drain");
   }
 
+  /** A bad value is a usage error naming its key (it was a stack trace and status 1). */
+  @Test
+  void aBadConfigurationValueIsAUsageError() {
+    CliRun r = CliRun.of("status", "--metadata", "127.0.0.1:9", "-c", "dovetail.rpc.timeout=abc");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("dovetail.rpc.timeout").doesNotContain("\tat ");
+    r = CliRun.of("undrain", "--metadata", "127.0.0.1:9", "-c",
+        "dovetail.auth.secret=sch\u00fcssel", "127.0.0.1:9400");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("dovetail.auth.secret").doesNotContain("sch\u00fcssel");
+  }
+
   @Test
   void drainNeedsTheServer() {
     CliRun r = CliRun.of("drain", "--metadata", "127.0.0.1:9");

@@ -5,13 +5,12 @@ import io.dovetail.common.config.ConfigEntry;
 import io.dovetail.common.config.ConfigEntryProvider;
 import io.dovetail.common.config.ConfigReference;
 import io.dovetail.common.config.DovetailConf;
+import io.dovetail.common.util.PortFiles;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -88,6 +87,9 @@ public final class MetadataServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (portFile != null) {
+      PortFiles.delete(portFile); // a stale one would look like this run's
+    }
     MetadataServer server;
     try {
       DovetailConf conf = configuration();
@@ -101,6 +103,9 @@ public final class MetadataServerMain implements Callable<Integer> {
       LOG.info("Shutting down");
       try {
         server.close();
+        if (portFile != null) {
+          PortFiles.delete(portFile);
+        }
       } finally {
         closed.countDown();
         if ("false".equals(System.getProperty(LOG4J_SHUTDOWN_HOOK))) {
@@ -111,12 +116,15 @@ public final class MetadataServerMain implements Callable<Integer> {
     try {
       server.start();
       if (portFile != null) {
-        writePortFile(portFile, server.port());
+        PortFiles.write(portFile, server.port());
       }
     } catch (DovetailException | IOException e) {
       err.println("dovetail-metadata-server: cannot start: " + e.getMessage());
       LOG.error("Metadata server failed to start", e);
       server.close();
+      if (portFile != null) {
+        PortFiles.delete(portFile);
+      }
       return EXIT_START_FAILED;
     }
     try {
@@ -157,15 +165,6 @@ public final class MetadataServerMain implements Callable<Integer> {
     }
     ConfigReference.checkKeys(conf, Set.of("metadata"));
     return conf;
-  }
-
-  /** Writes {@code port} to a temporary file beside {@code file}, then moves it in place. */
-  static void writePortFile(Path file, int port) throws IOException {
-    Path target = file.toAbsolutePath();
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.writeString(tmp, port + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** An unusable command line or configuration file. */

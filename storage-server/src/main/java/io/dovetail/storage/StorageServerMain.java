@@ -2,13 +2,10 @@ package io.dovetail.storage;
 
 import io.dovetail.common.config.DovetailConf;
 import io.dovetail.common.config.Sizes;
+import io.dovetail.common.util.PortFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -75,6 +72,9 @@ public final class StorageServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (portFile != null) {
+      PortFiles.delete(portFile); // a stale one would look like this run's
+    }
     DovetailConf conf;
     StorageServer server;
     try {
@@ -90,7 +90,12 @@ public final class StorageServerMain implements Callable<Integer> {
       err.println("dovetail-storage-server: bad configuration: " + e.getMessage());
       return 2;
     }
-    Thread hook = new Thread(server::close, "dovetail-storage-shutdown");
+    Thread hook = new Thread(() -> {
+      server.close();
+      if (portFile != null) {
+        PortFiles.delete(portFile);
+      }
+    }, "dovetail-storage-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       server.start();
@@ -101,8 +106,8 @@ public final class StorageServerMain implements Callable<Integer> {
     }
     if (portFile != null) {
       try {
-        writePortFile(portFile, server.dataPort());
-      } catch (UncheckedIOException e) {
+        PortFiles.write(portFile, server.dataPort());
+      } catch (IOException e) {
         err.println("dovetail-storage-server: cannot write " + portFile + ": " + e.getMessage());
         server.close();
         return 1;
@@ -133,19 +138,6 @@ public final class StorageServerMain implements Callable<Integer> {
 
   private static Logger log() {
     return LoggerFactory.getLogger(StorageServerMain.class);
-  }
-
-  /** Writes {@code port} to {@code file} through a temporary file and an atomic move. */
-  static void writePortFile(Path file, int port) {
-    try {
-      Path abs = file.toAbsolutePath();
-      Files.createDirectories(abs.getParent());
-      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-      Files.writeString(tmp, port + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static boolean shuttingDown() {
