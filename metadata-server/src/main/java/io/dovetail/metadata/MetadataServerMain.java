@@ -31,9 +31,10 @@ import picocli.CommandLine.Option;
  *     [--conf-file dovetail.properties] [-c key=value]... [--port-file path]
  * </pre>
  *
- * Exit codes: 0 after a clean shutdown, 1 when the server cannot start (store locked or corrupt,
- * port taken), 2 for invalid command lines or configuration (one line on stderr names the
- * problem). Not thread-safe; one instance per process.
+ * Exit codes: after SIGTERM, once the shutdown is clean, 143 (as for any JVM stopped by that
+ * signal; a systemd unit sets SuccessExitStatus=143), 1 when the server cannot start (store
+ * locked or corrupt, port taken), 2 for invalid command lines or configuration (one line on
+ * stderr names the problem). Not thread-safe; one instance per process.
  */
 @Command(name = "dovetail-metadata-server", mixinStandardHelpOptions = true,
     description = "Runs the Dovetail metadata server.")
