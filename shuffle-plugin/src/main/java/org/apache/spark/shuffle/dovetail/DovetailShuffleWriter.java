@@ -9,6 +9,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.scheduler.MapStatus;
 import org.apache.spark.shuffle.ShuffleWriteMetricsReporter;
 import org.apache.spark.shuffle.ShuffleWriter;
+import org.apache.spark.shuffle.checksum.RowBasedChecksum;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -58,6 +59,10 @@ public final class DovetailShuffleWriter<K, V, C> extends ShuffleWriter<K, V> {
       }
       input = dep.aggregator().get().combineValuesByKey(records, context);
     }
+    RowBasedChecksum[] checksums = SparkBridge.rowChecksums(dep);
+    if (checksums.length > 0) {
+      input = checksummed(input, checksums, dep.partitioner());
+    }
     writer.write(input);
     CommitResult result = writer.commit();
     if (!result.committed()) {
@@ -68,7 +73,18 @@ public final class DovetailShuffleWriter<K, V, C> extends ShuffleWriter<K, V> {
     metrics.incRecordsWritten(writer.recordsWritten());
     metrics.incBytesWritten(writer.bytesWritten());
     metrics.incWriteTime(writer.storeWaitNanos());
-    status = SparkBridge.mapStatus(handle.shuffleId(), partitionLengths, context.taskAttemptId());
+    status = SparkBridge.mapStatus(handle.shuffleId(), partitionLengths, context.taskAttemptId(),
+        SparkBridge.aggregatedChecksum(checksums));
+  }
+
+  /** {@code records}, adding each to its partition's row checksum as it passes. */
+  private static Iterator<? extends Product2<?, ?>> checksummed(
+      Iterator<? extends Product2<?, ?>> records, RowBasedChecksum[] checksums,
+      org.apache.spark.Partitioner partitioner) {
+    return records.map(r -> {
+      checksums[partitioner.getPartition(r._1())].update(r._1(), r._2());
+      return r;
+    });
   }
 
   @Override

@@ -1,8 +1,10 @@
 package org.apache.spark.shuffle.dovetail;
 
+import org.apache.spark.ShuffleDependency;
 import org.apache.spark.scheduler.MapStatus;
 import org.apache.spark.scheduler.MapStatus$;
 import org.apache.spark.shuffle.FetchFailedException;
+import org.apache.spark.shuffle.checksum.RowBasedChecksum;
 import org.apache.spark.storage.BlockManagerId;
 import org.apache.spark.storage.BlockManagerId$;
 import scala.Option;
@@ -27,8 +29,24 @@ public final class SparkBridge {
     return BlockManagerId$.MODULE$.apply(id, id, 1, Option.empty());
   }
 
-  public static MapStatus mapStatus(int shuffleId, long[] partitionBytes, long mapTaskId) {
-    return MapStatus$.MODULE$.apply(location(shuffleId), partitionBytes, mapTaskId, 0L);
+  /**
+   * @param checksum the order-independent checksum of the rows written ({@link #rowChecksums}),
+   *     0 when Spark asked for none: with spark.sql.shuffle.orderIndependentChecksum.enabled Spark
+   *     compares it across attempts of a map and retries what read a different output
+   */
+  public static MapStatus mapStatus(int shuffleId, long[] partitionBytes, long mapTaskId,
+      long checksum) {
+    return MapStatus$.MODULE$.apply(location(shuffleId), partitionBytes, mapTaskId, checksum);
+  }
+
+  /** The per-partition row checksums Spark asks this dependency's writers for; often none. */
+  public static RowBasedChecksum[] rowChecksums(ShuffleDependency<?, ?, ?> dep) {
+    return dep.rowBasedChecksums();
+  }
+
+  /** The value a map status reports for {@code checksums}; 0 when there are none. */
+  public static long aggregatedChecksum(RowBasedChecksum[] checksums) {
+    return checksums.length == 0 ? 0L : RowBasedChecksum.getAggregatedChecksumValue(checksums);
   }
 
   /**
