@@ -64,7 +64,8 @@ public final class ClientConfig implements ConfigEntryProvider {
   public static final ConfigEntry<Boolean> INTEGRITY_CHECK =
       ConfigEntry.builder("dovetail.client.integrityCheck")
           .doc("Readers compare the bytes, records and batches of each partition with what was "
-              + "committed and fail on any difference.")
+              + "committed and fail on any difference. Off, they still compare the batches and "
+              + "check that no payload is missing a fragment.")
           .booleanConf().createWithDefault(true);
 
   @Override

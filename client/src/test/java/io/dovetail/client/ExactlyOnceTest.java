@@ -220,6 +220,35 @@ class ExactlyOnceTest {
         });
   }
 
+  /**
+   * Without the integrity check, a partition missing committed batches still fails: a copy that
+   * answers that it has no file would otherwise read as empty and its rows vanish.
+   */
+  @Test
+  void missingBatchesFailAReaderEvenWithoutTheIntegrityCheck() {
+    int shuffle = 8;
+    client.registerShuffle(APP, shuffle, 1, 2, 1);
+    try (ShufflePusher p = client.pusher(APP, shuffle, 0, 80, 0)) {
+      pushAll(p, 0, 80, 2, 1);
+      p.flush();
+    }
+    // Two batches committed to partition 1, one pushed (as if a copy had lost one).
+    client.metadata().commitMap(CommitMapRequest.newBuilder().setAppId(APP).setShuffleId(shuffle)
+        .setMapIndex(0).setAttemptId(80).setStageAttempt(0)
+        .addPartitionBytes(300).addPartitionBytes(650)
+        .addPartitionRecords(2).addPartitionRecords(4)
+        .addPartitionBatches(1).addPartitionBatches(2).build());
+    try (DovetailClient unchecked = new DovetailClient("unchecked", cluster.clientConf()
+        .set(ClientConfig.INTEGRITY_CHECK.key(), "false"))) {
+      ShuffleReader reader = unchecked.reader(APP, shuffle, 0, 2, 0, -1);
+      assertThatThrownBy(() -> Payloads.readAll(reader))
+          .isInstanceOfSatisfying(PartitionsLostException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY_MISMATCH);
+            assertThat(e.partitions()).containsExactly(1);
+          });
+    }
+  }
+
   @Test
   void readingAShuffleWithUncommittedMapsFailsClearly() {
     client.registerShuffle(APP, 6, 2, 1, 1);
