@@ -301,7 +301,15 @@ class PartitionFileTest {
     assertThat(store.drainLost()).singleElement()
         .satisfies(l -> assertThat(l.getPartition()).isEqualTo(5));
     assertThat(budget.used()).isZero();
+    awaitChores(dir); // the file's space comes back with its deletion
     assertThat(dir.reservedBytes()).isZero();
+  }
+
+  /** Waits until the chores queued on {@code d} so far (deletions) have run. */
+  private static void awaitChores(DataDir d) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    d.runChore(done::countDown);
+    assertThat(done.await(30, TimeUnit.SECONDS)).as("chores of " + d).isTrue();
   }
 
   @Test
@@ -491,6 +499,7 @@ class PartitionFileTest {
     assertThat(t).isInstanceOf(DovetailException.class);
     assertThat(((DovetailException) t).code()).isEqualTo(ErrorCode.UNKNOWN_SHUFFLE);
     assertThat(dir.isHealthy()).as("the directory is healthy").isTrue();
+    awaitChores(dir);
     assertThat(dir.reservedBytes()).as("the deleted file's space is given back once")
         .isEqualTo(reservedBefore);
     Files.delete(otherName);
