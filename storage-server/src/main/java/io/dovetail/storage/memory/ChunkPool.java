@@ -48,7 +48,7 @@ public final class ChunkPool implements AutoCloseable {
     for (int i = 0; i < CLASSES; i++) {
       free.add(new ConcurrentLinkedDeque<>());
     }
-    budget.growthListener(this::trimToFit);
+    budget.admitListener(this::trimToFit);
   }
 
   /** The size class of {@code capacity}, or -1 when it is not one. */
@@ -76,11 +76,20 @@ public final class ChunkPool implements AutoCloseable {
   }
 
   /**
-   * Frees idle buffers while they and the bytes the budget accounts exceed its limit. Cheap when
-   * they do not (two reads); any thread.
+   * Frees idle buffers while they and the bytes the budget accounts exceed its limit: before
+   * new memory is allocated. Cheap when they do not (two reads); any thread.
    */
   public void trimToFit() {
-    long excess = idleBytes.get() + budget.used() - budget.limit();
+    trimToFit(0);
+  }
+
+  /**
+   * As {@link #trimToFit()}, with {@code unbacked} accounted bytes that are not memory yet (an
+   * admitted frame's copy credit, which chunks from this pool may fill): counting them would
+   * free the very buffers the copy is about to take.
+   */
+  public void trimToFit(long unbacked) {
+    long excess = idleBytes.get() + budget.used() - unbacked - budget.limit();
     for (int c = CLASSES - 1; c >= 0 && excess > 0; c--) {
       ConcurrentLinkedDeque<ByteBuf> q = free.get(c);
       for (ByteBuf b; excess > 0 && (b = q.pollLast()) != null; ) {

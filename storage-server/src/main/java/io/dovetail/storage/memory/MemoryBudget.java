@@ -62,7 +62,7 @@ public final class MemoryBudget implements FrameAdmission {
   /** Guarded by {@code this}. */
   private long waitingBytes;
   private volatile Runnable pressureListener = () -> { };
-  private volatile Runnable growthListener = () -> { };
+  private volatile java.util.function.LongConsumer admitListener = unbacked -> { };
 
   private record Waiter(long bytes, long cap, Runnable wakeUp) {}
 
@@ -89,11 +89,12 @@ public final class MemoryBudget implements FrameAdmission {
   }
 
   /**
-   * Sets what runs (on any thread, without blocking) after every reservation: the chunk pool
-   * frees idle buffers there, so idle and accounted memory together stay within the limit.
+   * Sets what runs (on any thread, without blocking) after a frame is admitted, with the bytes of
+   * the reservation that are not memory yet (its copy credit): the chunk pool frees idle buffers
+   * there, so idle memory, frames and chunks together stay within the limit.
    */
-  public void growthListener(Runnable listener) {
-    this.growthListener = listener;
+  public void admitListener(java.util.function.LongConsumer listener) {
+    this.admitListener = listener;
   }
 
   public long limit() {
@@ -156,6 +157,7 @@ public final class MemoryBudget implements FrameAdmission {
           + CommonConfig.MAX_FRAME_SIZE.key() + " on the client");
     }
     if (waiterCount.get() == 0 && tryReserve(need, cap)) {
+      admitListener.accept(frameLength);
       return frameLength;
     }
     synchronized (this) {
@@ -164,6 +166,7 @@ public final class MemoryBudget implements FrameAdmission {
       waiterCount.incrementAndGet();
       if (tryReserve(need, cap)) {
         waiterCount.decrementAndGet();
+        admitListener.accept(frameLength);
         return frameLength;
       }
       waiters.add(new Waiter(need, cap, wakeUp));
@@ -224,7 +227,6 @@ public final class MemoryBudget implements FrameAdmission {
         if (next > highWatermark) {
           pressureListener.run();
         }
-        growthListener.run();
         return true;
       }
     }
