@@ -65,6 +65,8 @@ public final class MetadataServerMain implements Callable<Integer> {
   @Option(names = "--port-file", paramLabel = "<path>",
       description = "Once serving, write the bound gRPC port here (atomically).")
   private Path portFile;
+  /** The port written to {@link #portFile}, for the shutdown hook to take back; -1 before. */
+  private volatile int writtenPort = -1;
 
   private final PrintStream err;
 
@@ -88,9 +90,6 @@ public final class MetadataServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (portFile != null) {
-      PortFiles.delete(portFile); // a stale one would look like this run's
-    }
     MetadataServer server;
     try {
       DovetailConf conf = configuration();
@@ -104,8 +103,8 @@ public final class MetadataServerMain implements Callable<Integer> {
       LOG.info("Shutting down");
       try {
         server.close();
-        if (portFile != null) {
-          PortFiles.delete(portFile);
+        if (writtenPort > 0) {
+          PortFiles.deleteIfOwned(portFile, writtenPort);
         }
       } finally {
         closed.countDown();
@@ -118,14 +117,12 @@ public final class MetadataServerMain implements Callable<Integer> {
       server.start();
       if (portFile != null) {
         PortFiles.write(portFile, server.port());
+        writtenPort = server.port();
       }
     } catch (DovetailException | IOException e) {
       err.println("dovetail-metadata-server: cannot start: " + e.getMessage());
       LOG.error("Metadata server failed to start", e);
       server.close();
-      if (portFile != null) {
-        PortFiles.delete(portFile);
-      }
       return EXIT_START_FAILED;
     }
     try {
@@ -164,7 +161,7 @@ public final class MetadataServerMain implements Callable<Integer> {
         }
       }
     }
-    ConfigReference.checkKeys(conf, Set.of("metadata"));
+    ConfigReference.checkKeys(conf, Set.of("metadata"), new MetadataConfig());
     return conf;
   }
 

@@ -179,7 +179,7 @@ public final class StorageConfig implements ConfigEntryProvider {
     for (ConfigEntry<?> e : new StorageConfig().entries()) {
       conf.get(e);
     }
-    ConfigReference.checkKeys(conf, java.util.Set.of("storage"));
+    ConfigReference.checkKeys(conf, java.util.Set.of("storage"), new StorageConfig());
     for (ConfigEntry<?> e : new CommonConfig().entries()) {
       conf.get(e);
     }

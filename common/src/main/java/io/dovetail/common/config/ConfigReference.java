@@ -18,7 +18,10 @@ public final class ConfigReference {
   /** All providers on the class path, in reference order. */
   public static List<ConfigEntryProvider> providers() {
     List<ConfigEntryProvider> list = new ArrayList<>();
-    ServiceLoader.load(ConfigEntryProvider.class).forEach(list::add);
+    // This class's loader, not the thread's: a Spark driver thread's context loader may not
+    // see the plugin's jar.
+    ServiceLoader.load(ConfigEntryProvider.class, ConfigReference.class.getClassLoader())
+        .forEach(list::add);
     list.sort(Comparator.comparingInt(ConfigEntryProvider::order)
         .thenComparing(ConfigEntryProvider::group));
     return list;
@@ -40,11 +43,16 @@ public final class ConfigReference {
    * than another process's keys (a configuration file may be shared): keys outside every
    * {@link #GROUPS group}, and unknown keys of {@code ownGroups} or of the common groups.
    *
+   * @param own the process's own entries: known even where the service files are incomplete
    * @throws IllegalArgumentException naming the first such key
    */
-  public static void checkKeys(DovetailConf conf, java.util.Set<String> ownGroups) {
+  public static void checkKeys(DovetailConf conf, java.util.Set<String> ownGroups,
+      ConfigEntryProvider own) {
     java.util.Set<String> known = new java.util.HashSet<>();
-    for (ConfigEntryProvider p : providers()) {
+    List<ConfigEntryProvider> all = new ArrayList<>(providers());
+    all.add(own);
+    all.add(new CommonConfig());
+    for (ConfigEntryProvider p : all) {
       for (ConfigEntry<?> e : p.entries()) {
         known.add(e.key());
       }
