@@ -17,6 +17,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -24,8 +25,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.WriteTimeoutException;
-import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -84,8 +86,7 @@ public final class TransportServer implements AutoCloseable {
             channels.add(ch);
             // A peer that stops reading (frozen, or hostile) would keep what is written to it,
             // chunks of partition buffers included, for as long as its connection lives.
-            ch.pipeline().addLast("writeTimeout",
-                new WriteTimeoutHandler(stallTimeoutMs, TimeUnit.MILLISECONDS));
+            ch.pipeline().addLast("stalledReader", new StalledReaderCheck(stallTimeoutMs));
             if (ssl != null) {
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
                   .addLast("chunkedWriter", new ChunkedWriteHandler())
@@ -132,6 +133,33 @@ public final class TransportServer implements AutoCloseable {
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Closes a connection whose pending answers made no progress for {@code timeoutMs}: the peer
+   * took nothing of them (a peer reading slowly makes progress and stays).
+   */
+  private final class StalledReaderCheck extends IdleStateHandler {
+    private final long timeoutMs;
+
+    StalledReaderCheck(long timeoutMs) {
+      super(true, 0, timeoutMs, 0, TimeUnit.MILLISECONDS);
+      this.timeoutMs = timeoutMs;
+    }
+
+    @Override
+    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+      if (evt.state() != IdleState.WRITER_IDLE) {
+        return;
+      }
+      ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+      // Counted as messages too: a file region's bytes are not counted as pending bytes.
+      if (out != null && (out.size() > 0 || out.totalPendingWriteBytes() > 0)) {
+        LOG.warn("{}: closing connection from {}: it took nothing of its answers for {} ms",
+            name, NettyUtils.remote(ctx.channel()), timeoutMs);
+        ctx.close();
+      }
+    }
   }
 
   /** Authenticates, dispatches requests, and turns bad frames into a logged close. */
@@ -209,10 +237,6 @@ public final class TransportServer implements AutoCloseable {
             ch.close();
           }, closeGraceMs, TimeUnit.MILLISECONDS);
         }
-      } else if (root instanceof WriteTimeoutException) {
-        LOG.warn("{}: closing connection from {}: it read nothing of an answer for {} ms", name,
-            NettyUtils.remote(ch), stallTimeoutMs);
-        ch.close();
       } else if (root instanceof IOException) {
         LOG.debug("{}: connection from {} failed: {}", name, NettyUtils.remote(ch), root.toString());
         ch.close();
