@@ -45,6 +45,8 @@ public final class StorageServerMain implements Callable<Integer> {
   @Option(names = "--port-file", paramLabel = "<path>",
       description = "Write the bound data port here once serving.")
   private Path portFile;
+  /** The port written to {@link #portFile}, for the shutdown hook to take back; -1 before. */
+  private volatile int writtenPort = -1;
 
   private PrintWriter err = new PrintWriter(System.err, true);
 
@@ -72,9 +74,6 @@ public final class StorageServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (portFile != null) {
-      PortFiles.delete(portFile); // a stale one would look like this run's
-    }
     DovetailConf conf;
     StorageServer server;
     try {
@@ -92,8 +91,8 @@ public final class StorageServerMain implements Callable<Integer> {
     }
     Thread hook = new Thread(() -> {
       server.close();
-      if (portFile != null) {
-        PortFiles.delete(portFile);
+      if (writtenPort > 0) {
+        PortFiles.deleteIfOwned(portFile, writtenPort);
       }
     }, "dovetail-storage-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -107,6 +106,7 @@ public final class StorageServerMain implements Callable<Integer> {
     if (portFile != null) {
       try {
         PortFiles.write(portFile, server.dataPort());
+        writtenPort = server.dataPort();
       } catch (IOException e) {
         err.println("dovetail-storage-server: cannot write " + portFile + ": " + e.getMessage());
         server.close();

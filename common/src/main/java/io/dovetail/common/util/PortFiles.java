@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A server's {@code --port-file}: it holds the bound port exactly while the server serves, so a
- * script or test that waits for it never reads a port of an earlier or failed run.
+ * A server's {@code --port-file}: written once the server serves, removed when it stops, so a
+ * script or test that removes it before starting a server and waits for it reads that server's
+ * port.
  */
 public final class PortFiles {
   private static final Logger LOG = LoggerFactory.getLogger(PortFiles.class);
@@ -26,10 +27,17 @@ public final class PortFiles {
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Removes the file (at start, and when the server stops or fails); logs what it cannot. */
-  public static void delete(Path file) {
+  /**
+   * Removes the file if it still names {@code port}: a server stopping takes its own readiness
+   * marker away, not that of another run given the same path. Logs what it cannot do.
+   */
+  public static void deleteIfOwned(Path file, int port) {
     try {
-      Files.deleteIfExists(file);
+      if (Files.readString(file, StandardCharsets.UTF_8).trim().equals(Integer.toString(port))) {
+        Files.deleteIfExists(file);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // already gone
     } catch (IOException e) {
       LOG.warn("Cannot remove port file {}: {}", file, e.toString());
     }

@@ -19,8 +19,10 @@ class PortFilesTest {
     try (var list = Files.list(file.getParent())) {
       assertThat(list.map(p -> p.getFileName().toString())).containsExactly("port");
     }
-    PortFiles.delete(file);
+    PortFiles.deleteIfOwned(file, 1234);
+    assertThat(file).as("another run's port: kept").exists();
+    PortFiles.deleteIfOwned(file, 4321);
     assertThat(file).doesNotExist();
-    PortFiles.delete(file); // already gone: nothing to report
+    PortFiles.deleteIfOwned(file, 4321); // already gone: nothing to report
   }
 }
