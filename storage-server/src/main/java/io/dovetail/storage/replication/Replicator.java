@@ -209,8 +209,12 @@ public final class Replicator implements AutoCloseable {
           TransportClient nc = factory().client(peer);
           clients.put(peer, nc);
           mine.complete(nc);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+          // Whatever it was, every forward waiting for this connect must hear of it.
           mine.completeExceptionally(e);
+          if (e instanceof Error err) {
+            throw err;
+          }
         } finally {
           connecting.remove(peer, mine);
         }
